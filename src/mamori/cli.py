@@ -1,0 +1,94 @@
+"""The `mamori` command."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated
+
+import typer
+
+from mamori.core.config import Settings
+
+app = typer.Typer(
+    help="mamori (守り): removal requests, consultation, evidence and abuse detection.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+# Capability command groups, mounted when the capability is present.
+SUBCOMMANDS = {
+    "users": "mamori.core.auth_cli",
+    "cases": "mamori.requests.cli",
+    "criteria": "mamori.criteria.cli",
+    "notices": "mamori.notices.cli",
+    "detect": "mamori.detect.cli",
+    "consult": "mamori.consult.cli",
+    "evidence": "mamori.evidence.cli",
+}
+for _name, _module in SUBCOMMANDS.items():
+    try:
+        app.add_typer(importlib.import_module(_module).app, name=_name)
+    except ModuleNotFoundError as _exc:
+        if not (_exc.name and _module.startswith(_exc.name)):
+            raise
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations to MAMORI_DATABASE_URL (SQLite file by default)."""
+    from mamori.migrations import upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at {settings.database_url.split('@')[-1]} is at {revision}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[bool, typer.Option(help="Also run the outbox worker in this process.")] = True,
+) -> None:
+    """Run the web UI and API (and, by default, the notice worker)."""
+    import uvicorn
+
+    from mamori.web.app import create_app
+
+    settings = Settings()
+    application = create_app(settings)
+    if workers:
+        from mamori.notices.worker import run_in_background
+
+        run_in_background(application)
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    reset: Annotated[bool, typer.Option(help="Delete existing demo rows first.")] = False,
+) -> None:
+    """Load clearly labelled DEMO data: services, criteria, staff and requests in every state."""
+    from mamori.demo import load_demo
+
+    settings = Settings()
+    summary = load_demo(settings, reset=reset)
+    for line in summary:
+        typer.echo(line)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
+) -> None:
+    """Deliver notices from the outbox and watch deadlines (safe to run on several machines)."""
+    from mamori.notices.worker import run_forever, run_once
+
+    settings = Settings()
+    if once:
+        typer.echo(run_once(settings))
+    else:
+        run_forever(settings)
+
+
+if __name__ == "__main__":
+    app()

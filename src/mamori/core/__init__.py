@@ -1,0 +1,1 @@
+"""Shared foundations: settings, database, clock, i18n, audit, auth and errors."""

@@ -1,0 +1,81 @@
+"""One typed settings object, read from MAMORI_* variables, built in the app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# 情プラ法 Art. 25(1): the ordinance period may not exceed 14 days (numbering of 2025-04-01).
+LEGAL_MAX_DECISION_PERIOD_DAYS = 14
+DEV_SECRET = "dev-only-not-secret-change-me-0123456789abcdef"  # noqa: S105 (refused in production)
+
+
+class Settings(BaseSettings):
+    """Every setting mamori reads. Each field's description is its documentation (docs/settings.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="MAMORI_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./mamori.db",
+        description="SQLAlchemy URL of the case store: SQLite (default, a file in the working directory) "
+        "or postgresql+psycopg://user@host/db in production.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public address of this service, used in links sent by mail."
+    )
+    secret_key: str = Field(
+        DEV_SECRET,
+        description="Secret for signing sessions and links and for wrapping encryption keys. "
+        "Must be set (32+ characters) when MAMORI_ENV=production.",
+    )
+    env: str = Field("development", description="development, test or production.")
+    smtp_url: str = Field(
+        "smtp://127.0.0.1:8025",
+        description="Mail server for notices: smtp://[user:password@]host:port (smtps:// for TLS).",
+    )
+    mail_from: str = Field("mamori <noreply@mamori.invalid>", description="Sender address of every mail.")
+    platform_name: str = Field("mamori demo platform", description="Name of the platform shown in notices.")
+    decision_period_days: int = Field(
+        7,
+        description="Default period, in days from receipt, for the Art. 25 notice to the requester "
+        "(the ordinance's 7 days; to confirm). Services may set their own; never above 14.",
+    )
+    outbox_max_attempts: int = Field(12, description="Delivery attempts before a notice is marked failed.")
+    outbox_backoff_seconds: float = Field(
+        30.0, description="First retry delay of the outbox; it doubles each attempt (capped at 6 hours)."
+    )
+    due_soon_hours: int = Field(
+        48, description="A case counts as due soon this many hours before its deadline."
+    )
+    intake_rate_limit_per_minute: int = Field(
+        600, description="Removal requests accepted per client address per minute before 429."
+    )
+    allow_private_fetch: bool = Field(
+        False,
+        description="TESTS ONLY: let evidence capture fetch loopback/private addresses. Never in production.",
+    )
+    data_dir: Path = Field(Path("./mamori-data"), description="Where captured evidence and exports are kept.")
+
+    @field_validator("decision_period_days")
+    @classmethod
+    def _period_within_law(cls, value: int) -> int:
+        if not 1 <= value <= LEGAL_MAX_DECISION_PERIOD_DAYS:
+            raise ValueError(
+                f"decision_period_days must be 1..{LEGAL_MAX_DECISION_PERIOD_DAYS} (情プラ法 Art. 25)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError("MAMORI_SECRET_KEY must be set to 32+ random characters in production")
+            if self.allow_private_fetch:
+                raise ValueError("MAMORI_ALLOW_PRIVATE_FETCH is for tests only")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""The web edge: app factory, shared templates, static files."""

@@ -1,0 +1,120 @@
+"""The FastAPI app factory. Settings, engine and clock are built here, never at import time."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from mamori import __version__
+from mamori.core.clock import Clock, SystemClock
+from mamori.core.config import Settings
+from mamori.core.db import make_engine, make_sessionmaker
+from mamori.core.errors import DomainError
+from mamori.web.validation import validation_error_body
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+# Each capability contributes routers; a module listed here that does not exist yet is simply skipped
+# only if its package is absent (so capabilities can land one by one), never when it fails to import.
+ROUTER_MODULES = (
+    "mamori.core.auth_api",
+    "mamori.core.auth_pages",
+    "mamori.criteria.api",
+    "mamori.criteria.pages",
+    "mamori.requests.api",
+    "mamori.requests.pages",
+    "mamori.decisions.api",
+    "mamori.notices.api",
+    "mamori.workspace.pages",
+    "mamori.workspace.api",
+    "mamori.detect.api",
+    "mamori.consult.api",
+    "mamori.consult.pages",
+    "mamori.evidence.api",
+    "mamori.evidence.pages",
+    "mamori.web.home",
+)
+
+
+def _optional_module(name: str) -> Any | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            return None
+        raise
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(title="mamori", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
+    engine = None
+    if session_factory is None:
+        engine = make_engine(settings.database_url)
+        session_factory = make_sessionmaker(engine)
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.session_factory = session_factory
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(exc.as_json(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_error_body(exc.errors()), status_code=422)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(db: Annotated[Session, Depends(get_db)]) -> dict[str, str]:
+        db.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for name in ROUTER_MODULES:
+        module = _optional_module(name)
+        if module is not None and hasattr(module, "router"):
+            app.include_router(module.router)
+    return app
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per HTTP request: committed when the route returns, rolled back on error."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+AppClock = Annotated[Clock, Depends(get_clock)]
