@@ -19,6 +19,7 @@ from mamori.core.clock import Clock, SystemClock
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker
 from mamori.core.errors import DomainError
+from mamori.web.csrf import CSRFMiddleware
 from mamori.web.validation import validation_error_body
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -84,6 +85,7 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(CSRFMiddleware)
     for name in ROUTER_MODULES:
         module = _optional_module(name)
         if module is not None and hasattr(module, "router"):

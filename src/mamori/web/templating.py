@@ -1,0 +1,86 @@
+"""Server-rendered pages: one Jinja2 environment over every capability's templates, with gettext.
+
+A page calls `render(request, "consult/start.html", {...})`. The language comes from `?lang=`, then
+the `mamori_lang` cookie, then Japanese. Templates use `{{ _("English msgid") }}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from mamori.core.clock import format_jst
+from mamori.core.i18n import DEFAULT_LANG, normalise_lang, translate
+from mamori.web.csrf import csrf_token_for
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+LANG_COOKIE = "mamori_lang"
+PAGE_LANGS = ("ja", "en", "ja-easy")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    # web/templates holds the shared layout; each capability keeps <capability>/templates/<capability>/…
+    folders = [PACKAGE_DIR / "web" / "templates"]
+    folders += sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.parent.name != "web")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["jst"] = lambda value, lang="ja": format_jst(value, lang) if value else ""
+    return env
+
+
+def page_lang(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    lang = normalise_lang(asked)
+    return lang if lang in PAGE_LANGS else DEFAULT_LANG
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    lang: str | None = None,
+) -> HTMLResponse:
+    """Render a page in the request's language, with the CSRF token and the language switch."""
+    lang = lang or page_lang(request)
+    env = environment()
+
+    def gettext(msgid: str, **values: Any) -> str:
+        text = translate(msgid, lang)
+        return text % values if values else text
+
+    def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+        return gettext(singular if n == 1 else plural, n=n, **values)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    token = csrf_token_for(request)
+    ctx: dict[str, Any] = {
+        "request": request,
+        "lang": lang,
+        "html_lang": "ja" if lang.startswith("ja") else "en",
+        "csrf_token": token,
+        "now": dt.datetime.now(dt.UTC),
+        "principal": getattr(request.state, "principal", None),
+        "_": gettext,
+    }
+    ctx.update(context or {})
+    body = env.get_template(template).render(ctx)
+    response = HTMLResponse(body, status_code=status_code)
+    if request.query_params.get("lang") and lang in PAGE_LANGS:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    from mamori.web.csrf import set_csrf_cookie
+
+    set_csrf_cookie(request, response, token)
+    return response
