@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "detect": "mamori.detect.cli",
     "consult": "mamori.consult.cli",
     "evidence": "mamori.evidence.cli",
+    "drafting": "mamori.drafting.cli",
 }
 for _name, _module in SUBCOMMANDS.items():
     try:

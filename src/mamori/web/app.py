@@ -42,6 +42,8 @@ ROUTER_MODULES = (
     "mamori.consult.pages",
     "mamori.evidence.api",
     "mamori.evidence.pages",
+    "mamori.drafting.api",
+    "mamori.drafting.pages",
     "mamori.web.home",
 )
 
