@@ -1,0 +1,71 @@
+"""The shipped model artifact: train on all the data, evaluate on a by-case split, and write the model
+with its metadata (seed, data, licence CC BY-NC 4.0, metrics) beside it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from mamori.detect.datasets import LabelledPost, default_sources, read_platform_decisions
+from mamori.detect.evaluation import EvaluationReport, evaluate
+from mamori.detect.model import MAX_TEXT_CHARS
+from mamori.detect.training import fit_detector
+
+LICENCE = "CC BY-NC 4.0"
+LICENCE_NOTE = (
+    "Trained on the court-case defamation dataset (久田, 若宮, 荒牧, 自然言語処理 2024; "
+    "horshohei/japanese-offensive-language-from-court-case), licensed CC BY-NC 4.0: this model inherits "
+    "the non-commercial condition. Also trained on inspection-ai/japanese-toxic-dataset (Apache-2.0)."
+)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_training_posts(data: Path, platform: Path | None = None) -> list[LabelledPost]:
+    """The court data (with the inspection-toxic sample beside it) and optionally decided cases."""
+    posts = default_sources(data)
+    if platform is not None:
+        posts += read_platform_decisions(platform)
+    return posts
+
+
+def train_and_write(
+    data: Path,
+    out_dir: Path,
+    seed: int,
+    platform: Path | None = None,
+    rounds: int = 500,
+    limit: int | None = None,
+) -> tuple[dict[str, Any], EvaluationReport]:
+    """Evaluate on a by-case split, then fit on everything and write detector.joblib + metadata.json."""
+    posts = load_training_posts(data, platform)
+    if limit is not None:
+        posts = posts[:limit]
+    report = evaluate(posts, seed, rounds)
+    detector = fit_detector(posts, seed)
+    sources = [{"path": data.name, "sha256": _digest(data), "licence": LICENCE}]
+    if platform is not None:
+        sources.append({"path": platform.name, "sha256": _digest(platform), "licence": "platform's own"})
+    metadata: dict[str, Any] = {
+        "model": "mamori.detect linear heads over char 1-4-grams, SudachiPy word 1-2-grams and lexicons",
+        "licence": LICENCE,
+        "licence_note": LICENCE_NOTE,
+        "seed": seed,
+        "posts": len(posts),
+        "data": sources,
+        "heads": [h.value for h in detector.heads],
+        "thresholds": {c.value: t for c, t in detector.thresholds.items()},
+        "max_text_chars": MAX_TEXT_CHARS,
+        "evaluation": report.as_dict(),
+    }
+    detector.metadata = metadata
+    out_dir.mkdir(parents=True, exist_ok=True)
+    detector.save(out_dir / "detector.joblib")
+    (out_dir / "metadata.json").write_text(
+        json.dumps(metadata, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return metadata, report
