@@ -1,0 +1,1 @@
+"""Evidence: server-side capture (WACZ), uploads, the append-only ledger, verification and reports."""
