@@ -10,6 +10,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+import scipy.sparse as sp
 
 from mamori.detect.features import FeatureSpace, fold_tags, lexicon_row
 from mamori.detect.lexicon import lexicon_hits
@@ -64,7 +65,9 @@ class Detector:
 
     def probabilities(self, texts: Sequence[str], lexicon_counts: np.ndarray) -> np.ndarray:
         """Calibrated probabilities (n_texts, n_heads) for texts already normalised and tag-folded."""
-        x = self.features.transform(texts, lexicon_counts)
+        return self._probabilities(self.features.transform(texts, lexicon_counts))
+
+    def _probabilities(self, x: sp.csr_matrix) -> np.ndarray:
         z = np.asarray(x @ self.weights) + self.bias
         return 1.0 / (1.0 + np.exp(-(self.platt[:, 0] * z + self.platt[:, 1])))
 
@@ -74,7 +77,8 @@ class Detector:
         mapped = [fold_tags(normalise(t)) for t, _ in cleaned]
         hits = [lexicon_hits(m) for m in mapped]
         counts = np.array([lexicon_row(h) for h in hits], dtype=np.float32).reshape(len(texts), -1)
-        probs = self.probabilities([m.text for m in mapped], counts) if texts else np.zeros((0, 0))
+        x = self.features.transform([m.text for m in mapped], counts) if texts else sp.csr_matrix((0, 0))
+        probs = self._probabilities(x) if texts else np.zeros((0, 0))
         results = []
         for i, ((text, notices), m, hit) in enumerate(zip(cleaned, mapped, hits, strict=True)):
             if Notice.EMPTY in notices:
@@ -107,18 +111,23 @@ class Detector:
                     and model[c] >= self.thresholds.get(c, 1.0)
                     and not any(s.category is c for s in spans)
                 ):
-                    spans += self._evidence(m, i, c)
+                    spans += self._evidence(m, x[i], c)
             spans.sort(key=lambda s: (s.start, s.end))
             results.append(
                 DetectionResult({c: round(v, 4) for c, v in scores.items()}, flags, spans, notices)
             )
         return results
 
-    def _evidence(self, mapped: MappedText, row: int, category: Category, top: int = 3) -> list[Span]:
+    def _evidence(
+        self, mapped: MappedText, row: sp.csr_matrix, category: Category, top: int = 3
+    ) -> list[Span]:
         """The character n-grams of the post that pushed this head up most, as spans of the original."""
         if self._char_names is None:
             self._char_names = self.features.chars.get_feature_names_out()
-        x = self.features.chars.transform([mapped.text])
+        chars = row.indices < len(self._char_names)  # the char block comes first in the feature matrix
+        x = sp.csr_matrix(
+            (row.data[chars], row.indices[chars], [0, int(chars.sum())]), shape=(1, row.shape[1])
+        )
         head = self.heads.index(category)
         contributions = x.data * self.weights[x.indices, head]
         order = np.argsort(-contributions)[:top]

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 
 
 class Category(StrEnum):
@@ -118,6 +119,11 @@ def clean_input(text: str) -> tuple[str, list[Notice]]:
     return text, notices
 
 
+@cache
+def _fold_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).lower() if ord(ch) > 0x7F else ch.lower()
+
+
 def fold_width(text: str) -> MappedText:
     """NFKC per character (full-width digits and letters, half-width kana), lower case, offsets kept.
 
@@ -126,8 +132,7 @@ def fold_width(text: str) -> MappedText:
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        folded = unicodedata.normalize("NFKC", ch).lower() if ord(ch) > 0x7F else ch.lower()
-        for out in folded:
+        for out in _fold_char(ch):
             if chars and unicodedata.combining(out):
                 composed = unicodedata.normalize("NFC", chars[-1] + out)
                 if len(composed) == 1:
@@ -168,7 +173,8 @@ _LAUGH = re.compile(r"(?<![a-z])w{2,}(?![a-z])|草{2,}")
 _DEATH = re.compile(
     r"(?:氏|市|4|タヒ|(?<![\u3040-\u30ff\u4e00-\u9fff])[しシ])(?=ね(?:よ|や|ば|!|$|\s|[^\u3040-\u309f]))"
 )
-_KILL = re.compile(r"(?:ころ|コロ)(?=す|し|せ|さ)")
+_KILL = re.compile(r"(?<![\u3040-\u309f])ころ(?=[すしせさ])|コロ(?=[すせ])")
+_KILL_KATAKANA = re.compile(r"コロス")
 # Romaji that hides a word in a Japanese sentence (only where the text is Japanese, so "shine" in an
 # English sentence stays a verb).
 _ROMAJI = {
@@ -201,6 +207,7 @@ def normalise(text: str) -> MappedText:
     mapped = substitute(mapped, _SPLIT_WORD, "")
     mapped = substitute(mapped, _DEATH, "死")
     mapped = substitute(mapped, _KILL, "殺")
+    mapped = substitute(mapped, _KILL_KATAKANA, "殺す")
     if has_japanese(mapped.text) and re.search(r"[a-z]{3}", mapped.text):
         for word, kana in _ROMAJI.items():
             if word in mapped.text:

@@ -68,7 +68,7 @@ _PHONE = re.compile(
     + r")"
     + _NOT_DIGIT_AFTER
 )
-_EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w])")
+_EMAIL = re.compile(r"(?<![a-z0-9_.+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![a-z0-9_])")
 _POSTAL = re.compile(
     rf"〒\s?\d{{3}}{_DASH}?\d{{4}}{_NOT_DIGIT_AFTER}|{_NOT_DIGIT_BEFORE}\d{{3}}{_DASH}\d{{4}}(?![\d\-])"
 )
