@@ -119,6 +119,9 @@ def clean_input(text: str) -> tuple[str, list[Notice]]:
     return text, notices
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u3099\u309a]")
+
+
 @cache
 def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).lower() if ord(ch) > 0x7F else ch.lower()
@@ -129,6 +132,9 @@ def fold_width(text: str) -> MappedText:
 
     A voiced-sound mark split off by NFKC (ｶﾞ) is composed back onto the previous character.
     """
+    folded = "".join(map(_fold_char, text))
+    if len(folded) == len(text) and not _COMBINING.search(folded):  # the common case: one for one
+        return MappedText(folded, tuple(range(len(text))))
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
