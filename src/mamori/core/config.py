@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         False,
         description="TESTS ONLY: let evidence capture fetch loopback/private addresses. Never in production.",
     )
+    operator_email: str = Field(
+        "operator@mamori.invalid",
+        description="Where deadline alerts go (the team that answers for Art. 25 periods).",
+    )
     data_dir: Path = Field(Path("./mamori-data"), description="Where captured evidence and exports are kept.")
 
     @field_validator("decision_period_days")

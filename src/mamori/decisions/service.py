@@ -1,0 +1,434 @@
+"""Use cases of deciding: record a decision or an extension ground, and queue what each side is told.
+
+The decision and its notices are written in one transaction (the outbox): both land, or neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mamori.core import audit
+from mamori.core.audit import Actor
+from mamori.core.clock import format_jst
+from mamori.core.config import Settings
+from mamori.core.errors import Conflict, DomainError
+from mamori.criteria import service as criteria
+from mamori.criteria.model import CitationError, Clause, Measure, check_citation
+from mamori.decisions import store
+from mamori.decisions.model import GROUND_TEXT, MIN_REASON_LENGTH, ExtensionGround
+from mamori.notices import service as notices
+from mamori.notices.compose import compose
+from mamori.notices.model import NoticeKind, NoticeStatus
+from mamori.notices.store import NoticeRow
+from mamori.requests import service as requests
+from mamori.requests.model import OPEN_STAGES, Stage
+from mamori.requests.store import CaseRow, add_event
+
+MEASURE_TEXT = {
+    Measure.REMOVE: ("投稿の削除", "removal of the post"),
+    Measure.RESTRICT_VISIBILITY: ("投稿の閲覧制限", "restriction of who can see the post"),
+    Measure.SUSPEND_ACCOUNT: ("アカウントの停止", "suspension of the account"),
+    Measure.NO_ACTION: ("措置なし", "no action"),
+}
+REPEAT_SKIP = (
+    "同一の申出者による同一内容の申出 (情プラ法25条1項ただし書) のため通知不要 / "
+    "identical repeat request from the same requester: no notice owed (Art. 25(1) proviso)"
+)
+POSTER_TOLD_SKIP = (
+    "同一発信者に類似の情報について既に通知済み (情プラ法27条ただし書) / "
+    "the poster was already told for similar content (Art. 27 proviso)"
+)
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    measure: Measure
+    criteria_version: str
+    clause_code: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    decision_id: str
+    requester_notice: str  # queued or skipped
+    poster_notice: str | None  # queued, skipped, or None when no measure was taken
+
+
+def _open_case(db: Session, case_id: str) -> CaseRow:
+    case = requests.get_case_row(db, case_id)
+    if case.stage not in [s.value for s in OPEN_STAGES]:
+        raise Conflict(
+            "case_closed", "この申出は既に判断済みです。", "This request has already been decided.", "case"
+        )
+    return case
+
+
+def _check_reason(reason: str) -> str:
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise DomainError(
+            code="reason_required",
+            field="reason",
+            ja=f"理由を{MIN_REASON_LENGTH}文字以上で具体的に書いてください (通知に記載されます)。",
+            en=f"Write the reason concretely, at least {MIN_REASON_LENGTH} characters "
+            "(it goes into the notices).",
+        )
+    return reason
+
+
+def _mark_requester_told(case: CaseRow, at: dt.datetime) -> None:
+    if case.first_requester_notice_at is None:
+        case.first_requester_notice_at = at
+
+
+def decide(
+    case_id: str,
+    decision: DecisionInput,
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+    basis: str = "review",
+) -> DecisionOutcome:
+    """Record a decision citing a published clause; queue the Art. 25 and 27 notices (or record why not)."""
+    case = _open_case(db, case_id)
+    reason = _check_reason(decision.reason)
+    version = criteria.get(decision.criteria_version, db=db)
+    try:
+        clause = check_citation(version, decision.clause_code, decision.measure, at)
+    except CitationError as exc:
+        raise DomainError(code=exc.code, ja=exc.ja, en=exc.en, field=exc.field) from exc
+    if decision.measure.is_removal and case.poster_sealed is None:
+        raise DomainError(
+            code="poster_unknown",
+            field="poster",
+            ja="発信者の連絡先が未登録です。措置の通知 (27条) のため、先に登録してください。",
+            en="Record the poster's contact first: the Art. 27 notice must reach them.",
+        )
+    previous = store.decisions_for(db, case.id)
+    row = store.DecisionRow(
+        case_id=case.id,
+        measure=decision.measure.value,
+        criteria_version_id=version.id,
+        clause_code=decision.clause_code,
+        reason=reason,
+        decided_at=at,
+        decided_by=by.ident,
+        supersedes=previous[-1].id if previous else None,
+        basis=basis,
+    )
+    db.add(row)
+    db.flush()
+    requests.start_review(case.id, db=db, at=at, by=by)
+    case.stage = Stage.DECIDED.value
+    case.decided_at = at
+    add_event(
+        db,
+        case.id,
+        at,
+        "decided",
+        by.ident,
+        measure=decision.measure.value,
+        criteria_version=version.version,
+        clause=decision.clause_code,
+    )
+    audit.record(
+        db,
+        at=at,
+        actor=by,
+        action="case.decided",
+        subject_type="case",
+        subject_id=case.id,
+        decision_id=row.id,
+        measure=decision.measure.value,
+        clause=decision.clause_code,
+    )
+    context = _notice_context(case, row, version.version, clause, settings)
+    requester_state = _requester_decision_notice(case, row, context, db=db, settings=settings, at=at, by=by)
+    poster_state = None
+    if decision.measure.is_removal:
+        poster_state = _poster_notice(case, row, context, db=db, settings=settings, at=at, by=by)
+    return DecisionOutcome(row.id, requester_state, poster_state)
+
+
+def _notice_context(
+    case: CaseRow, row: store.DecisionRow, version: str, clause: Clause | None, settings: Settings
+) -> dict[str, object]:
+    base = settings.base_url.rstrip("/")
+    return {
+        "platform": settings.platform_name,
+        "receipt_number": case.receipt_number,
+        "content_url": case.content_url,
+        "reason": row.reason,
+        "removed": Measure(row.measure).is_removal,
+        "criteria_version": version,
+        "clause_code": clause.code if clause else "",
+        "clause_title": (clause.title_ja if clause else ""),
+        "criteria_url": f"{base}/criteria",
+    }
+
+
+def _localised(
+    context: dict[str, object], case: CaseRow, row: store.DecisionRow, clause_title_en: str, lang: str
+) -> dict[str, object]:
+    ja, en = MEASURE_TEXT[Measure(row.measure)]
+    return {
+        **context,
+        "measure_text": ja if lang == "ja" else en,
+        "decided_at_text": format_jst(row.decided_at, lang),
+        "received_at_text": format_jst(case.received_at, lang),
+        "clause_title": context["clause_title"] if lang == "ja" else clause_title_en,
+    }
+
+
+def _requester_decision_notice(
+    case: CaseRow,
+    row: store.DecisionRow,
+    context: dict[str, object],
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+) -> str:
+    key = f"{case.id}:requester_decision:{row.id}"
+    if case.repeat_of is not None:
+        notices.record_skipped(
+            db,
+            case_id=case.id,
+            kind=NoticeKind.REQUESTER_DECISION,
+            recipient="requester",
+            dedupe_key=key,
+            reason=REPEAT_SKIP,
+            at=at,
+        )
+        add_event(db, case.id, at, "notice_skipped", "system", notice_kind="requester_decision", why="repeat")
+        return "skipped"
+    requester = requests.requester_of(case, settings=settings, db=db, at=at, by=by, purpose="art25_notice")
+    clause_en = _clause_title_en(db, row)
+    secret = str(
+        requests.sealer_for(settings).open(case.follow_secret_sealed, bound_to=f"case:{case.id}:follow")
+    )
+    ctx = _localised(context, case, row, clause_en, case.lang)
+    ctx["follow_url"] = requests.follow_url(settings, case.receipt_number, secret)
+    subject, body = compose(NoticeKind.REQUESTER_DECISION.value, case.lang, ctx)
+    notices.queue(
+        db,
+        sealer=requests.sealer_for(settings),
+        case_id=case.id,
+        kind=NoticeKind.REQUESTER_DECISION,
+        recipient="requester",
+        to_address=requester.email,
+        lang=case.lang,
+        subject=subject,
+        body=body,
+        dedupe_key=key,
+        at=at,
+    )
+    _mark_requester_told(case, at)
+    add_event(db, case.id, at, "notice_queued", "system", notice_kind="requester_decision")
+    return "queued"
+
+
+def _clause_title_en(db: Session, row: store.DecisionRow) -> str:
+    if not row.clause_code:
+        return ""
+    from mamori.criteria.store import ClauseRow
+
+    clause = db.scalar(
+        select(ClauseRow).where(
+            ClauseRow.version_id == row.criteria_version_id, ClauseRow.code == row.clause_code
+        )
+    )
+    return clause.title_en if clause else ""
+
+
+def _poster_already_told(db: Session, case: CaseRow) -> bool:
+    """Art. 27 proviso: an earlier measure notice went to this poster for the same content."""
+    stmt = (
+        select(NoticeRow.id)
+        .join(CaseRow, CaseRow.id == NoticeRow.case_id)
+        .where(
+            NoticeRow.kind == NoticeKind.POSTER_MEASURE.value,
+            NoticeRow.status.in_([NoticeStatus.PENDING.value, NoticeStatus.SENT.value]),
+            CaseRow.poster_key == case.poster_key,
+            CaseRow.content_key == case.content_key,
+            CaseRow.id != case.id,
+        )
+        .limit(1)
+    )
+    return db.scalar(stmt) is not None
+
+
+def _poster_notice(
+    case: CaseRow,
+    row: store.DecisionRow,
+    context: dict[str, object],
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+) -> str:
+    key = f"{case.id}:poster_measure:{row.id}"
+    if _poster_already_told(db, case):
+        notices.record_skipped(
+            db,
+            case_id=case.id,
+            kind=NoticeKind.POSTER_MEASURE,
+            recipient="poster",
+            dedupe_key=key,
+            reason=POSTER_TOLD_SKIP,
+            at=at,
+        )
+        add_event(
+            db, case.id, at, "notice_skipped", "system", notice_kind="poster_measure", why="already_told"
+        )
+        return "skipped"
+    poster = requests.poster_of(case, settings=settings, db=db, at=at, by=by, purpose="art27_notice")
+    assert poster is not None  # checked in decide()
+    requester_name = ""
+    if case.show_name_to_poster:
+        requester_name = requests.requester_of(
+            case, settings=settings, db=db, at=at, by=by, purpose="art27_notice_name_shown"
+        ).name
+    base = settings.base_url.rstrip("/")
+    key_for_poster = requests.poster_secret(case, settings) or ""
+    clause_en = _clause_title_en(db, row)
+    ctx_ja = _localised(context, case, row, clause_en, "ja")
+    ctx_ja.update(requester_name=requester_name, appeal_url=f"{base}/poster/{case.id}?key={key_for_poster}")
+    # The bilingual mail renders each half with its own language's measure and clause title.
+    subject_ja, body_ja = compose(NoticeKind.POSTER_MEASURE.value, "ja", ctx_ja)
+    ctx_en = {**ctx_ja, **_localised(context, case, row, clause_en, "en")}
+    subject_en, body_en = compose(NoticeKind.POSTER_MEASURE.value, "en", ctx_en)
+    subject, body = f"{subject_ja} / {subject_en}", f"{body_ja}\n――――― English ―――――\n\n{body_en}"
+    notices.queue(
+        db,
+        sealer=requests.sealer_for(settings),
+        case_id=case.id,
+        kind=NoticeKind.POSTER_MEASURE,
+        recipient="poster",
+        to_address=poster.email,
+        lang="ja",
+        subject=subject,
+        body=body,
+        dedupe_key=key,
+        at=at,
+    )
+    add_event(db, case.id, at, "notice_queued", "system", notice_kind="poster_measure")
+    return "queued"
+
+
+def extend(
+    case_id: str,
+    ground: ExtensionGround,
+    reason: str,
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+) -> str:
+    """Record an extension ground and queue the Art. 25(1) proviso interim notice to the requester."""
+    case = _open_case(db, case_id)
+    reason = reason.strip()
+    if ground.needs_reason:
+        reason = _check_reason(reason)
+    row = store.ExtensionRow(
+        case_id=case.id, ground=ground.value, reason=reason, recorded_at=at, recorded_by=by.ident
+    )
+    db.add(row)
+    db.flush()
+    requests.start_review(case.id, db=db, at=at, by=by)
+    case.stage = Stage.EXTENDED.value
+    if case.extended_at is None:
+        case.extended_at = at
+    late = at > case.decision_due_at
+    add_event(db, case.id, at, "extended", by.ident, ground=ground.value, late=late)
+    audit.record(
+        db,
+        at=at,
+        actor=by,
+        action="case.extended",
+        subject_type="case",
+        subject_id=case.id,
+        ground=ground.value,
+        late=late,
+    )
+    key = f"{case.id}:requester_interim:{row.id}"
+    if case.repeat_of is not None:
+        notices.record_skipped(
+            db,
+            case_id=case.id,
+            kind=NoticeKind.REQUESTER_INTERIM,
+            recipient="requester",
+            dedupe_key=key,
+            reason=REPEAT_SKIP,
+            at=at,
+        )
+        return "skipped"
+    requester = requests.requester_of(case, settings=settings, db=db, at=at, by=by, purpose="art25_interim")
+    secret = str(
+        requests.sealer_for(settings).open(case.follow_secret_sealed, bound_to=f"case:{case.id}:follow")
+    )
+    ja, en = GROUND_TEXT[ground]
+    subject, body = compose(
+        NoticeKind.REQUESTER_INTERIM.value,
+        case.lang,
+        {
+            "platform": settings.platform_name,
+            "receipt_number": case.receipt_number,
+            "received_at_text": format_jst(case.received_at, case.lang),
+            "content_url": case.content_url,
+            "ground_text": ja if case.lang == "ja" else en,
+            "ground_reason": reason if ground.needs_reason else "",
+            "follow_url": requests.follow_url(settings, case.receipt_number, secret),
+        },
+    )
+    notices.queue(
+        db,
+        sealer=requests.sealer_for(settings),
+        case_id=case.id,
+        kind=NoticeKind.REQUESTER_INTERIM,
+        recipient="requester",
+        to_address=requester.email,
+        lang=case.lang,
+        subject=subject,
+        body=body,
+        dedupe_key=key,
+        at=at,
+    )
+    _mark_requester_told(case, at)
+    add_event(db, case.id, at, "notice_queued", "system", notice_kind="requester_interim")
+    return "queued"
+
+
+def preview(
+    case_id: str, decision: DecisionInput, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
+) -> list[tuple[str, str, str]]:
+    """The notices a decision would send, as (recipient, subject, body), without writing anything."""
+    nested = db.begin_nested()
+    try:
+        decide(case_id, decision, db=db, settings=settings, at=at, by=by)
+        rows = db.scalars(
+            select(NoticeRow).where(NoticeRow.case_id == case_id, NoticeRow.created_at == at)
+        ).all()
+        sealer = requests.sealer_for(settings)
+        return [(r.recipient, r.subject, notices.body_of(r, sealer) or (r.skip_reason or "")) for r in rows]
+    finally:
+        nested.rollback()
+        audit.record(
+            db,
+            at=at,
+            actor=by,
+            action="case.notices_previewed",
+            subject_type="case",
+            subject_id=case_id,
+            personal_data=True,
+        )

@@ -1,0 +1,39 @@
+"""Notice texts from templates and the gettext catalogues: first line subject, the rest body."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mamori.core.i18n import translate
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,  # noqa: S701 (plain-text mail, never HTML)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def compose(kind: str, lang: str, context: dict[str, Any]) -> tuple[str, str]:
+    """(subject, body) of a notice of `kind` in `lang`."""
+    env = _environment()
+
+    def gettext(msgid: str, **values: Any) -> str:
+        text = translate(msgid, lang)
+        return text % values if values else text
+
+    template = env.get_template(f"notices/mail/{kind}.txt")
+    rendered = template.render({**context, "_": gettext})
+    subject, _, body = rendered.partition("\n")
+    return subject.strip(), body.strip() + "\n"

@@ -1,0 +1,146 @@
+"""Queue notices in the caller's transaction (the outbox), record the ones the law does not require."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mamori.core.crypto import Sealer
+from mamori.notices.model import NoticeKind, NoticeStatus
+from mamori.notices.store import NoticeRow
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A notice as staff and the requester's status page see it."""
+
+    id: str
+    kind: str
+    recipient: str
+    status: str
+    subject: str
+    body: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    skip_reason: str | None
+    attempts: int
+    last_error: str | None
+
+
+def _bound(notice_id: str, field: str) -> str:
+    return f"notice:{notice_id}:{field}"
+
+
+def queue(
+    db: Session,
+    *,
+    sealer: Sealer,
+    case_id: str | None,
+    kind: NoticeKind,
+    recipient: str,
+    to_address: str,
+    lang: str,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    at: dt.datetime,
+) -> NoticeRow:
+    """Write a notice to the outbox; a notice with the same dedupe key is never written twice."""
+    existing = db.scalar(select(NoticeRow).where(NoticeRow.dedupe_key == dedupe_key))
+    if existing is not None:
+        return existing
+    row = NoticeRow(
+        case_id=case_id,
+        kind=kind.value,
+        recipient=recipient,
+        dedupe_key=dedupe_key,
+        lang=lang,
+        subject=subject,
+        status=NoticeStatus.PENDING.value,
+        created_at=at,
+        next_attempt_at=at,
+        body_sealed="",
+        message_id="",
+    )
+    db.add(row)
+    db.flush()
+    row.to_sealed = sealer.seal(to_address, bound_to=_bound(row.id, "to"))
+    row.body_sealed = sealer.seal(body, bound_to=_bound(row.id, "body"))
+    row.message_id = f"<{row.id}@mamori.notices>"
+    return row
+
+
+def record_skipped(
+    db: Session,
+    *,
+    case_id: str,
+    kind: NoticeKind,
+    recipient: str,
+    dedupe_key: str,
+    reason: str,
+    at: dt.datetime,
+) -> NoticeRow:
+    """A notice the law does not require: kept, with why, so reports and audits see the gap was deliberate."""
+    existing = db.scalar(select(NoticeRow).where(NoticeRow.dedupe_key == dedupe_key))
+    if existing is not None:
+        return existing
+    row = NoticeRow(
+        case_id=case_id,
+        kind=kind.value,
+        recipient=recipient,
+        dedupe_key=dedupe_key,
+        lang="ja",
+        subject="",
+        body_sealed="",
+        status=NoticeStatus.SKIPPED.value,
+        skip_reason=reason,
+        created_at=at,
+        next_attempt_at=at,
+        message_id="",
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def address_of(row: NoticeRow, sealer: Sealer) -> str:
+    if row.to_sealed is None:
+        raise ValueError(f"notice {row.id} has no address")
+    return str(sealer.open(row.to_sealed, bound_to=_bound(row.id, "to")))
+
+
+def body_of(row: NoticeRow, sealer: Sealer) -> str:
+    return str(sealer.open(row.body_sealed, bound_to=_bound(row.id, "body"))) if row.body_sealed else ""
+
+
+def view(row: NoticeRow, sealer: Sealer) -> NoticeView:
+    return NoticeView(
+        id=row.id,
+        kind=row.kind,
+        recipient=row.recipient,
+        status=row.status,
+        subject=row.subject,
+        body=body_of(row, sealer),
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        skip_reason=row.skip_reason,
+        attempts=row.attempts,
+        last_error=row.last_error,
+    )
+
+
+def retry(notice_id: str, *, db: Session, at: dt.datetime) -> NoticeRow:
+    """Put a failed notice back in the queue (staff action)."""
+    row = db.get(NoticeRow, notice_id)
+    if row is None:
+        from mamori.core.errors import NotFound
+
+        raise NotFound("notice", notice_id)
+    if row.status == NoticeStatus.FAILED.value:
+        row.status = NoticeStatus.PENDING.value
+        row.attempts = 0
+        row.next_attempt_at = at
+    return row

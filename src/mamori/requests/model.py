@@ -1,0 +1,149 @@
+"""The removal request and its legal clock, as the law states them. Pure: no web, no database.
+
+情プラ法 Art. 22 (numbering of 2025-04-01): the window tells the requester the date and time of receipt.
+情プラ法 Art. 25(1): the decision (or an extension ground) is notified within the ordinance period from
+receipt: 7 days by default (to confirm), never more than 14.
+Periods are counted as the Civil Code counts them: the day of receipt is not counted when the request
+arrives after 0:00 (民法 Art. 140), and the period ends at the end of its last day (Art. 141), in JST.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from mamori.core.clock import JST, to_utc
+from mamori.core.config import LEGAL_MAX_DECISION_PERIOD_DAYS
+
+
+class Right(enum.StrEnum):
+    """Rights a requester may claim were infringed (MISSION.md §4)."""
+
+    REPUTATION = "名誉権"
+    HONOUR_FEELINGS = "名誉感情"
+    PRIVACY = "プライバシー"
+    PORTRAIT = "肖像権"
+    PEACE_OF_PRIVATE_LIFE = "私生活の平穏"
+    BUSINESS = "営業権"
+    OTHER = "その他"
+
+
+class Stage(enum.StrEnum):
+    """Where a case stands. Each move is an event with its own timestamp."""
+
+    RECEIVED = "received"  # Art. 22: receipt recorded and told
+    IN_REVIEW = "in_review"  # Art. 23: being investigated
+    EXTENDED = "extended"  # Art. 25(1) proviso: an extension ground was notified
+    DECIDED = "decided"  # decision taken and notices queued
+    APPEALED = "appealed"
+    CLOSED = "closed"
+
+
+OPEN_STAGES = (Stage.RECEIVED, Stage.IN_REVIEW, Stage.EXTENDED, Stage.APPEALED)
+
+
+class ClockState(enum.StrEnum):
+    ON_TIME = "on_time"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"  # no Art. 25 notice (decision or extension) recorded and the period is over
+    ANSWERED = "answered"  # an Art. 25 notice was recorded within the period
+    ANSWERED_LATE = "answered_late"
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def check_period(days: int) -> int:
+    """A decision period must be 1..14 days (情プラ法 Art. 25(1): the ordinance may not exceed 14)."""
+    if not 1 <= days <= LEGAL_MAX_DECISION_PERIOD_DAYS:
+        raise PeriodError(
+            f"通知期間は1日以上{LEGAL_MAX_DECISION_PERIOD_DAYS}日以内にしてください (情プラ法25条) / "
+            f"the notice period must be 1 to {LEGAL_MAX_DECISION_PERIOD_DAYS} days (Art. 25)"
+        )
+    return days
+
+
+def decision_due_at(received_at: dt.datetime, period_days: int) -> dt.datetime:
+    """The last instant for the Art. 25 notice: end of the period's last day in JST, as UTC.
+
+    A receipt at 0:00:00 JST sharp counts its own day (民法 Art. 140 proviso); any later receipt
+    starts counting the next day.
+    """
+    check_period(period_days)
+    local = to_utc(received_at).astimezone(JST)
+    first_day = local.date()
+    if local.time() != dt.time(0, 0):
+        first_day += dt.timedelta(days=1)
+    last_day = first_day + dt.timedelta(days=period_days - 1)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=JST)
+    return (end - dt.timedelta(microseconds=1)).astimezone(dt.UTC)
+
+
+def clock_state(
+    *,
+    now: dt.datetime,
+    due_at: dt.datetime,
+    first_requester_notice_at: dt.datetime | None,
+    due_soon: dt.timedelta,
+) -> ClockState:
+    """Where a case stands against its Art. 25 deadline."""
+    if first_requester_notice_at is not None:
+        return ClockState.ANSWERED if first_requester_notice_at <= due_at else ClockState.ANSWERED_LATE
+    if now > due_at:
+        return ClockState.OVERDUE
+    if due_at - now <= due_soon:
+        return ClockState.DUE_SOON
+    return ClockState.ON_TIME
+
+
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def new_receipt_number(received_at: dt.datetime) -> str:
+    """R-YYYYMMDD-XXXXXXXX: the JST date of receipt and 40 random bits (read aloud without ambiguity)."""
+    local = to_utc(received_at).astimezone(JST)
+    tail = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    return f"R-{local:%Y%m%d}-{tail}"
+
+
+def new_follow_secret() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def normalise_for_matching(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def requester_key(secret: str, email: str) -> str:
+    """A keyed hash of the requester's e-mail: finds repeat requests without storing the address in clear."""
+    return hmac.new(secret.encode(), normalise_for_matching(email).encode(), hashlib.sha256).hexdigest()
+
+
+def request_fingerprint(secret: str, email: str, content_url: str, rights: list[str], reason: str) -> str:
+    """Same requester, same content, same rights and reason: an identical repeat (Art. 25(1) proviso)."""
+    parts = [
+        requester_key(secret, email),
+        normalise_for_matching(content_url).rstrip("/"),
+        ",".join(sorted(rights)),
+        normalise_for_matching(reason),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the requester is told at once (Art. 22)."""
+
+    case_id: str
+    receipt_number: str
+    received_at: dt.datetime
+    decision_due_at: dt.datetime
+    follow_url: str
+    follow_secret: str
+    repeat_of: str | None

@@ -1,0 +1,462 @@
+"""Use cases of the window: file a request, record the poster, follow a case, watch the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mamori.core import audit
+from mamori.core.audit import Actor
+from mamori.core.clock import format_jst
+from mamori.core.config import Settings
+from mamori.core.crypto import Sealer
+from mamori.core.errors import DomainError, NotFound
+from mamori.notices import service as notices
+from mamori.notices.compose import compose
+from mamori.notices.model import NoticeKind
+from mamori.requests import model, store
+from mamori.requests.model import ClockState, Receipt, Right, Stage
+
+
+@dataclass(frozen=True)
+class Requester:
+    name: str
+    address: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    sha256: str
+    description: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class RequestForm:
+    """The deletion-request form (侵害情報の通知書, MISSION.md §4) as the window receives it."""
+
+    service: str
+    content_url: str
+    content_text: str
+    rights: list[str]
+    reason: str
+    requester: Requester
+    show_name_to_poster: bool
+    declaration_true: bool
+    lang: str = "ja"
+    evidence: list[EvidenceRef] = field(default_factory=list)
+    source: str = "api"
+    trusted_source: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Poster:
+    account_id: str
+    email: str
+    name: str = ""
+
+
+def sealer_for(settings: Settings) -> Sealer:
+    return Sealer(settings.secret_key)
+
+
+def follow_url(settings: Settings, receipt_number: str, secret: str) -> str:
+    return f"{settings.base_url.rstrip('/')}/status/{receipt_number}?key={secret}"
+
+
+def rights_text(rights: list[str], lang: str) -> str:
+    names_en = {
+        Right.REPUTATION: "reputation (名誉権)",
+        Right.HONOUR_FEELINGS: "feelings of honour (名誉感情)",
+        Right.PRIVACY: "privacy (プライバシー)",
+        Right.PORTRAIT: "portrait (肖像権)",
+        Right.PEACE_OF_PRIVATE_LIFE: "peace of private life (私生活の平穏)",
+        Right.BUSINESS: "business (営業権)",
+        Right.OTHER: "other (その他)",
+    }
+    return "、".join(rights) if lang == "ja" else ", ".join(names_en[Right(r)] for r in rights)
+
+
+def _content_key(url: str) -> str:
+    return hashlib.sha256(model.normalise_for_matching(url).rstrip("/").encode()).hexdigest()
+
+
+def _abuse(text: str) -> tuple[float | None, list[str]]:
+    """Scores from the abuse detection, when that capability is installed."""
+    try:
+        from mamori.detect import service as detect
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("mamori.detect"):
+            return None, []
+        raise
+    result = detect.score_text(text)
+    scores = {str(category): float(value) for category, value in result.scores.items()}
+    return scores.get("abuse", 0.0), [str(flag) for flag in result.flags]
+
+
+def file_request(
+    form: RequestForm, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
+) -> Receipt:
+    """Receive a removal request (Art. 22): record it, compute its deadline, queue the receipt mail.
+
+    A retried submission with the same idempotency key returns the first receipt instead of a new case.
+    """
+    sealer = sealer_for(settings)
+    if form.idempotency_key:
+        earlier = db.scalar(
+            select(store.CaseRow).where(store.CaseRow.idempotency_key == form.idempotency_key)
+        )
+        if earlier is not None:
+            return _receipt(earlier, settings, sealer)
+    service = store.service_by_slug(db, form.service)
+    if service is None:
+        known = ", ".join(
+            s.slug for s in db.scalars(select(store.ServiceRow).order_by(store.ServiceRow.slug))
+        )
+        raise DomainError(
+            code="unknown_service",
+            field="service",
+            ja=f"サービス「{form.service}」は受け付けていません (受付中: {known})。",
+            en=f"Unknown service '{form.service}' (accepted: {known}).",
+        )
+    if not form.declaration_true:
+        raise DomainError(
+            code="declaration_required",
+            field="declaration_true",
+            ja="記載内容が事実に相違ないことの宣誓が必要です。",
+            en="You must declare that what you wrote is true.",
+        )
+    due = model.decision_due_at(at, service.decision_period_days)
+    fingerprint = model.request_fingerprint(
+        settings.secret_key, form.requester.email, form.content_url, form.rights, form.reason
+    )
+    earlier_same = store.earlier_identical(db, fingerprint)
+    score, flags = _abuse(form.content_text)
+    secret = model.new_follow_secret()
+    case = store.CaseRow(
+        id=store.new_id(),
+        receipt_number=model.new_receipt_number(at),
+        idempotency_key=form.idempotency_key,
+        service_id=service.id,
+        source=form.source,
+        trusted_source=form.trusted_source,
+        lang=form.lang,
+        content_url=form.content_url,
+        content_key=_content_key(form.content_url),
+        content_text=form.content_text,
+        rights=json.dumps(form.rights, ensure_ascii=False),
+        reason=form.reason,
+        evidence=json.dumps([e.__dict__ for e in form.evidence], ensure_ascii=False),
+        requester_sealed="",
+        requester_key=model.requester_key(settings.secret_key, form.requester.email),
+        fingerprint=fingerprint,
+        show_name_to_poster=form.show_name_to_poster,
+        declaration_true=form.declaration_true,
+        follow_secret_sealed="",
+        repeat_of=earlier_same.id if earlier_same else None,
+        abuse_score=score,
+        abuse_flags=json.dumps(flags),
+        stage=Stage.RECEIVED.value,
+        period_days=service.decision_period_days,
+        received_at=at,
+        decision_due_at=due,
+    )
+    case.requester_sealed = sealer.seal(form.requester.__dict__, bound_to=f"case:{case.id}:requester")
+    case.follow_secret_sealed = sealer.seal(secret, bound_to=f"case:{case.id}:follow")
+    db.add(case)
+    db.flush()
+    store.add_event(
+        db,
+        case.id,
+        at,
+        "received",
+        by.ident,
+        source=form.source,
+        due=due.isoformat(),
+        repeat_of=case.repeat_of,
+    )
+    audit.record(
+        db,
+        at=at,
+        actor=by,
+        action="case.received",
+        subject_type="case",
+        subject_id=case.id,
+        receipt_number=case.receipt_number,
+    )
+    receipt = _receipt(case, settings, sealer)
+    subject, body = compose(
+        NoticeKind.RECEIPT.value,
+        form.lang,
+        {
+            "platform": settings.platform_name,
+            "receipt_number": case.receipt_number,
+            "received_at_text": format_jst(at, form.lang),
+            "due_text": format_jst(due, form.lang),
+            "content_url": form.content_url,
+            "rights_text": rights_text(form.rights, form.lang),
+            "repeat_of_receipt": earlier_same.receipt_number if earlier_same else "",
+            "follow_url": receipt.follow_url,
+            "follow_secret": secret,
+        },
+    )
+    notices.queue(
+        db,
+        sealer=sealer,
+        case_id=case.id,
+        kind=NoticeKind.RECEIPT,
+        recipient="requester",
+        to_address=form.requester.email,
+        lang=form.lang,
+        subject=subject,
+        body=body,
+        dedupe_key=f"{case.id}:receipt",
+        at=at,
+    )
+    return receipt
+
+
+def _receipt(case: store.CaseRow, settings: Settings, sealer: Sealer) -> Receipt:
+    secret = str(sealer.open(case.follow_secret_sealed, bound_to=f"case:{case.id}:follow"))
+    return Receipt(
+        case_id=case.id,
+        receipt_number=case.receipt_number,
+        received_at=case.received_at,
+        decision_due_at=case.decision_due_at,
+        follow_url=follow_url(settings, case.receipt_number, secret),
+        follow_secret=secret,
+        repeat_of=case.repeat_of,
+    )
+
+
+def get_case_row(db: Session, case_id: str) -> store.CaseRow:
+    case = db.get(store.CaseRow, case_id)
+    if case is None:
+        raise NotFound("case", case_id)
+    return case
+
+
+def requester_of(
+    case: store.CaseRow, *, settings: Settings, db: Session, at: dt.datetime, by: Actor, purpose: str
+) -> Requester:
+    """The requester's details, decrypted; every read is audited with its purpose."""
+    data = sealer_for(settings).open(case.requester_sealed, bound_to=f"case:{case.id}:requester")
+    audit.record(
+        db,
+        at=at,
+        actor=by,
+        action="personal_data.read",
+        subject_type="case",
+        subject_id=case.id,
+        personal_data=True,
+        whose="requester",
+        purpose=purpose,
+    )
+    return Requester(**data)
+
+
+def poster_of(
+    case: store.CaseRow, *, settings: Settings, db: Session, at: dt.datetime, by: Actor, purpose: str
+) -> Poster | None:
+    """The poster's contact (sender data, encrypted at rest); every read is audited with its purpose."""
+    if case.poster_sealed is None:
+        return None
+    data = sealer_for(settings).open(case.poster_sealed, bound_to=f"case:{case.id}:poster")
+    audit.record(
+        db,
+        at=at,
+        actor=by,
+        action="personal_data.read",
+        subject_type="case",
+        subject_id=case.id,
+        personal_data=True,
+        whose="poster",
+        purpose=purpose,
+    )
+    return Poster(**data)
+
+
+def poster_secret(case: store.CaseRow, settings: Settings) -> str | None:
+    if case.poster_secret_sealed is None:
+        return None
+    return str(sealer_for(settings).open(case.poster_secret_sealed, bound_to=f"case:{case.id}:poster-key"))
+
+
+def record_poster(
+    case_id: str, poster: Poster, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
+) -> None:
+    """Attach the poster (from the platform's own records) so Art. 27 notices can reach them."""
+    case = get_case_row(db, case_id)
+    sealer = sealer_for(settings)
+    case.poster_key = poster.account_id
+    case.poster_sealed = sealer.seal(poster.__dict__, bound_to=f"case:{case.id}:poster")
+    if case.poster_secret_sealed is None:
+        case.poster_secret_sealed = sealer.seal(
+            model.new_follow_secret(), bound_to=f"case:{case.id}:poster-key"
+        )
+    store.add_event(db, case.id, at, "poster_recorded", by.ident, account_id=poster.account_id)
+    audit.record(
+        db,
+        at=at,
+        actor=by,
+        action="case.poster_recorded",
+        subject_type="case",
+        subject_id=case.id,
+        personal_data=True,
+    )
+
+
+def start_review(case_id: str, *, db: Session, at: dt.datetime, by: Actor) -> None:
+    """Art. 23: investigation begins (the first time only; the timestamp is kept)."""
+    case = get_case_row(db, case_id)
+    if case.stage == Stage.RECEIVED.value:
+        case.stage = Stage.IN_REVIEW.value
+    if case.review_started_at is None:
+        case.review_started_at = at
+        store.add_event(db, case.id, at, "review_started", by.ident)
+        audit.record(
+            db, at=at, actor=by, action="case.review_started", subject_type="case", subject_id=case.id
+        )
+
+
+def check_follow_secret(case: store.CaseRow, secret: str, settings: Settings) -> bool:
+    real = str(sealer_for(settings).open(case.follow_secret_sealed, bound_to=f"case:{case.id}:follow"))
+    return hmac.compare_digest(real.encode(), secret.encode())
+
+
+@dataclass(frozen=True)
+class DueItem:
+    case_id: str
+    receipt_number: str
+    service_id: str
+    stage: str
+    received_at: dt.datetime
+    decision_due_at: dt.datetime
+    state: ClockState
+    abuse_score: float | None
+
+
+def clock_of(case: store.CaseRow, *, now: dt.datetime, settings: Settings) -> ClockState:
+    return model.clock_state(
+        now=now,
+        due_at=case.decision_due_at,
+        first_requester_notice_at=case.first_requester_notice_at,
+        due_soon=dt.timedelta(hours=settings.due_soon_hours),
+    )
+
+
+def open_cases_by_clock(*, db: Session, now: dt.datetime, settings: Settings) -> list[DueItem]:
+    """Open cases, overdue first, then due soonest (the order a queue must show)."""
+    rows = db.scalars(
+        select(store.CaseRow)
+        .where(store.CaseRow.stage.in_([s.value for s in model.OPEN_STAGES]))
+        .order_by(store.CaseRow.decision_due_at)
+    )
+    items = [
+        DueItem(
+            r.id,
+            r.receipt_number,
+            r.service_id,
+            r.stage,
+            r.received_at,
+            r.decision_due_at,
+            clock_of(r, now=now, settings=settings),
+            r.abuse_score,
+        )
+        for r in rows
+    ]
+    rank = {
+        ClockState.OVERDUE: 0,
+        ClockState.DUE_SOON: 1,
+        ClockState.ON_TIME: 2,
+        ClockState.ANSWERED_LATE: 3,
+        ClockState.ANSWERED: 3,
+    }
+    return sorted(items, key=lambda i: (rank[i.state], i.decision_due_at))
+
+
+def sweep_deadlines(*, db: Session, now: dt.datetime, settings: Settings) -> list[str]:
+    """Mark every case whose Art. 25 period ran out unanswered, and alert the operator once per case."""
+    rows = db.scalars(
+        select(store.CaseRow).where(
+            store.CaseRow.first_requester_notice_at.is_(None),
+            store.CaseRow.decision_due_at < now,
+            store.CaseRow.deadline_missed_at.is_(None),
+            store.CaseRow.repeat_of.is_(None),
+        )
+    )
+    marked = []
+    sealer = sealer_for(settings)
+    for case in rows:
+        case.deadline_missed_at = now
+        store.add_event(db, case.id, now, "deadline_missed", "system", due=case.decision_due_at.isoformat())
+        audit.record(
+            db, at=now, actor="system", action="case.deadline_missed", subject_type="case", subject_id=case.id
+        )
+        subject, body = compose(
+            NoticeKind.DEADLINE_ALERT.value,
+            "ja",
+            {
+                "platform": settings.platform_name,
+                "receipt_number": case.receipt_number,
+                "received_at_text": format_jst(case.received_at),
+                "due_text": format_jst(case.decision_due_at),
+                "case_url": f"{settings.base_url.rstrip('/')}/workspace/cases/{case.id}",
+            },
+        )
+        notices.queue(
+            db,
+            sealer=sealer,
+            case_id=case.id,
+            kind=NoticeKind.DEADLINE_ALERT,
+            recipient="operator",
+            to_address=settings.operator_email,
+            lang="ja",
+            subject=subject,
+            body=body,
+            dedupe_key=f"{case.id}:deadline_alert",
+            at=now,
+        )
+        marked.append(case.receipt_number)
+    return marked
+
+
+def status_for_requester(
+    case: store.CaseRow, *, db: Session, now: dt.datetime, settings: Settings
+) -> dict[str, object]:
+    """What the requester sees on the status page: stage, times, and the notices addressed to them."""
+    from mamori.notices.store import for_case
+
+    sealer = sealer_for(settings)
+    told = [n for n in for_case(db, case.id) if n.recipient == "requester"]
+    return {
+        "receipt_number": case.receipt_number,
+        "stage": case.stage,
+        "clock": clock_of(case, now=now, settings=settings).value,
+        "received_at": case.received_at.astimezone(model.JST).isoformat(),
+        "decision_due_at": case.decision_due_at.astimezone(model.JST).isoformat(),
+        "decided_at": case.decided_at.astimezone(model.JST).isoformat() if case.decided_at else None,
+        "content_url": case.content_url,
+        "rights": case.rights_list,
+        "notices": [
+            {
+                "kind": n.kind,
+                "status": n.status,
+                "subject": n.subject,
+                "body": notices.body_of(n, sealer),
+                "skip_reason": n.skip_reason,
+                "created_at": n.created_at.astimezone(model.JST).isoformat(),
+                "sent_at": n.sent_at.astimezone(model.JST).isoformat() if n.sent_at else None,
+            }
+            for n in told
+        ],
+    }
