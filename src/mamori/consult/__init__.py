@@ -1,0 +1,1 @@
+"""Guided consultation, service guides and the counsellors' records (相談)."""
