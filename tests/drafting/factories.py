@@ -21,7 +21,9 @@ def draft_data(kind: str, **changes: Any) -> dict[str, Any]:
     """The example draft of `kind`; a change to None removes the field, `requester__x` sets a sub-field."""
     data = copy.deepcopy(_example(kind))
     for key, value in changes.items():
-        target, name = (data["requester"], key.split("__", 1)[1]) if key.startswith("requester__") else (data, key)
+        target, name = (
+            (data["requester"], key.split("__", 1)[1]) if key.startswith("requester__") else (data, key)
+        )
         if value is None:
             target.pop(name, None)
         else:

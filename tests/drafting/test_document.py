@@ -28,8 +28,9 @@ def test_deletion_text_has_the_form_fields_and_evidence_hashes() -> None:
 
 
 def test_disclosure_text_states_purpose_items_withheld_and_responsibility() -> None:
-    data = disclosure_data(provider_kind="access", ip_address="203.0.113.7", port=50123,
-                           sent_at="2026-03-30T12:05:09+00:00")
+    data = disclosure_data(
+        provider_kind="access", ip_address="203.0.113.7", port=50123, sent_at="2026-03-30T12:05:09+00:00"
+    )
     text = produce(read_disclosure(data), OutputFormat.TEXT, at=AT).content.decode("utf-8")
     assert text.startswith("発信者情報開示請求書")
     assert "IPアドレス: 203.0.113.7" in text and "ポート番号: 50123" in text

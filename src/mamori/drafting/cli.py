@@ -131,9 +131,7 @@ def send(
     try:
         draft = read_deletion(data)
         if service.window_schema(to, settings=settings, at=now) is None:
-            typer.echo(
-                "mamori の受付窓口ではありません。次の手順で送ってください / no mamori window here:"
-            )
+            typer.echo("mamori の受付窓口ではありません。次の手順で送ってください / no mamori window here:")
             addressee = data.get("addressee", "") if isinstance(data, dict) else ""
             for number, step in enumerate(service.guided_steps(addressee or service_slug), start=1):
                 typer.echo(f"{number}. {step.ja}\n   {step.en}")
