@@ -19,7 +19,7 @@ from mamori.core import audit
 from mamori.core.clock import Clock
 from mamori.core.db import new_id
 from mamori.core.errors import DomainError, NotFound
-from mamori.evidence import ledger, package, signing, store, uploads
+from mamori.evidence import ledger, package, report, signing, store, uploads
 from mamori.evidence.capture import capture_page
 from mamori.evidence.model import EvidenceItem, ItemKind, LedgerAction, LedgerEntry, OwnerType
 from mamori.evidence.settings import EvidenceSettings
@@ -281,3 +281,25 @@ def export_ledger(out: Path, *, db: Session, settings: EvidenceSettings) -> int:
         json.dumps({"head": head, "signature": signature}, indent=2)
     )
     return count
+
+
+def report_for(
+    owner_type: str, owner_id: str, *, db: Session, settings: EvidenceSettings, clock: Clock
+) -> report.Report:
+    """The evidence report of a case or consultation (render with report.render_pdf / render_html)."""
+    entries = []
+    for item in items_for(owner_type, owner_id, db=db):
+        base = settings.root / _row(item.id, db).storage_path
+        picture = base / "screenshot-banded.png" if item.kind == ItemKind.capture else base
+        entries.append(
+            report.ReportItem(
+                item, report.thumbnail(picture if item.media_type != "application/pdf" else None)
+            )
+        )
+    return report.Report(
+        owner_type=owner_type,
+        owner_id=owner_id,
+        generated_at=clock.now(),
+        ledger_intact=not ledger_problems(db=db),
+        items=entries,
+    )
