@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from mamori.core.errors import DomainError, FieldProblem
 from mamori.drafting.model import RIGHT_LABELS, DeletionRequest
@@ -189,6 +189,11 @@ def submit(
 def follow(follow_url: str, *, allow_private: bool, now: dt.datetime) -> dict[str, Any]:
     """The request's status as the window tells it (JSON answer of the follow URL)."""
     status, parsed = _exchange(follow_url, method="GET", allow_private=allow_private, now=now)
+    parts = urlsplit(follow_url)
+    if not isinstance(parsed, dict) and parts.path.startswith("/status/"):
+        # A window whose follow page answers HTML only: its JSON twin is GET /api/v1/status/{receipt}.
+        api_url = urlunsplit((parts.scheme, parts.netloc, "/api/v1" + parts.path, parts.query, ""))
+        status, parsed = _exchange(api_url, method="GET", allow_private=allow_private, now=now)
     if status != 200 or not isinstance(parsed, dict):
         raise intake_error(
             "intake_follow_failed",
