@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -11,7 +12,7 @@ from mamori.consult import service
 from mamori.consult.model import Contact
 from mamori.consult.store import ConsultationRow
 from mamori.core.audit import Actor
-from mamori.core.auth import Principal, UserRow, create_user
+from mamori.core.auth import Principal, UserRow, create_user, start_session
 
 SECRET = "test-secret-for-consult-0123456789abcdef"
 _numbers = itertools.count(1)
@@ -51,3 +52,18 @@ def consultation(
         contact_consent=contact is not None,
     )
     return service.record_consultation(new, by=by, db=db, at=at, secret_key=SECRET)
+
+
+def signed_in(client: Any, db: Session, role: str, *, at: dt.datetime) -> Principal:
+    """A staff member signed in on `client` (session cookie set; CSRF cookie from a rendered page)."""
+    user, principal = staff(db, role, at=at)
+    token, _csrf = start_session(user, db=db, at=at)
+    db.flush()
+    client.cookies.set("mamori_session", token)
+    return principal
+
+
+def csrf(client: Any) -> str:
+    if not client.cookies.get("mamori_csrf"):
+        client.get("/consult")
+    return str(client.cookies.get("mamori_csrf")).split(".")[0]

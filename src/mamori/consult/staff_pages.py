@@ -1,0 +1,223 @@
+"""The counsellors' pages: record a consultation, read it (audited), follow up, refer, count.
+
+Signed-in staff only (the `mamori_session` cookie); a visitor who is not signed in is sent to /login.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from mamori.consult import service, store
+from mamori.consult.analysis import DIMENSIONS, chart_png, count_consultations, counts_csv, label
+from mamori.consult.catalogue import consult_map
+from mamori.consult.model import CATEGORY_LABEL, OUTCOME_LABEL, Category, Contact, Outcome
+from mamori.core.access import optional_principal
+from mamori.core.auth import Principal, UserRow
+from mamori.core.errors import DomainError, Forbidden
+from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.templating import page_lang, render
+
+router = APIRouter(include_in_schema=False)
+ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {}
+
+
+def staff(permission: str) -> Any:
+    """Dependency for a staff page: redirect to sign-in when signed out, 403 without the permission."""
+
+    def dependency(request: Request) -> Principal:
+        principal = optional_principal(request)
+        if principal is None:
+            raise HTTPException(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
+        if not principal.may(permission):
+            raise Forbidden()
+        return principal
+
+    dependency.permission = permission  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+def _page(method: str, path: str, permission: str) -> str:
+    ROUTE_PERMISSIONS[(method, path)] = permission
+    return path
+
+
+Reader = Annotated[Principal, staff("consult.read")]
+Recorder = Annotated[Principal, staff("consult.record")]
+Manager = Annotated[Principal, staff("consult.manage")]
+Statistician = Annotated[Principal, staff("consult.stats")]
+
+
+def _choices(lang: str) -> dict[str, Any]:
+    cmap = consult_map()
+    return {
+        "categories": [(c.value, CATEGORY_LABEL[c](lang)) for c in Category],
+        "outcomes": [(o.value, OUTCOME_LABEL[o](lang)) for o in Outcome],
+        "services": [(s.id, s.name(lang)) for s in cmap.services.values()] + [("other", "—")],
+        "bodies": [(b.id, b.name(lang)) for b in cmap.bodies.values()],
+        "channels": service.CHANNELS,
+        "label": label,
+    }
+
+
+def _staff_render(
+    request: Request, template: str, ctx: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    response = render(request, template, {**_choices(page_lang(request)), **ctx}, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get(_page("GET", "/consult/records", "consult.read"))
+def records(request: Request, principal: Reader, db: DbSession) -> HTMLResponse:
+    return _staff_render(request, "consult/records.html", {"rows": store.recent_records(db)})
+
+
+@router.get(_page("GET", "/consult/records/new", "consult.record"))
+def new_record_form(request: Request, principal: Recorder) -> HTMLResponse:
+    return _staff_render(request, "consult/record_new.html", {"error": None})
+
+
+@router.post(_page("POST", "/consult/records", "consult.record"))
+def create_record(
+    request: Request,
+    principal: Recorder,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    channel: Annotated[str, Form()],
+    service_id: Annotated[str, Form(alias="service")],
+    summary: Annotated[str, Form(max_length=20000)],
+    categories: Annotated[list[str] | None, Form()] = None,
+    advice: Annotated[str, Form(max_length=20000)] = "",
+    contact_name: Annotated[str, Form(max_length=200)] = "",
+    contact_phone: Annotated[str, Form(max_length=40)] = "",
+    contact_email: Annotated[str, Form(max_length=320)] = "",
+    contact_consent: Annotated[bool, Form()] = False,
+) -> Response:
+    new = service.NewConsultation(
+        channel=channel,
+        categories=categories or [],
+        service=service_id,
+        summary=summary,
+        advice=advice,
+        contact=Contact(contact_name.strip(), contact_phone.strip(), contact_email.strip()),
+        contact_consent=contact_consent,
+    )
+    try:
+        row = service.record_consultation(
+            new, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key
+        )
+    except DomainError as exc:
+        error = exc.en if page_lang(request) == "en" else exc.ja
+        return _staff_render(request, "consult/record_new.html", {"error": error}, status_code=422)
+    return RedirectResponse(f"/consult/records/{row.id}", status_code=303)
+
+
+@router.get(_page("GET", "/consult/records/{record_id}", "consult.read"))
+def record_page(
+    request: Request, record_id: str, principal: Reader, db: DbSession, clock: AppClock, settings: AppSettings
+) -> HTMLResponse:
+    view = service.read_consultation(
+        record_id, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key
+    )
+    colleagues = [
+        (u.id, u.display_name)
+        for u in db.scalars(select(UserRow).where(UserRow.active.is_(True)))
+        if {"counsellor", "supervisor"} & u.role_set and u.id not in store.readers_of(db, record_id)
+    ]
+    return _staff_render(
+        request,
+        "consult/record.html",
+        {
+            "row": view.row,
+            "content": view.content,
+            "colleagues": colleagues,
+            "may_manage": principal.may("consult.manage"),
+        },
+    )
+
+
+def _back(record_id: str) -> RedirectResponse:
+    return RedirectResponse(f"/consult/records/{record_id}", status_code=303)
+
+
+@router.post(_page("POST", "/consult/records/{record_id}/follow-up", "consult.record"))
+def follow_up(
+    record_id: str,
+    principal: Recorder,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    note: Annotated[str, Form(max_length=20000)],
+) -> Response:
+    service.add_follow_up(
+        record_id, note, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key
+    )
+    return _back(record_id)
+
+
+@router.post(_page("POST", "/consult/records/{record_id}/outcome", "consult.record"))
+def outcome(
+    record_id: str, principal: Recorder, db: DbSession, clock: AppClock, outcome: Annotated[str, Form()]
+) -> Response:
+    service.set_outcome(record_id, outcome, by=principal, db=db, at=clock.now())
+    return _back(record_id)
+
+
+@router.post(_page("POST", "/consult/records/{record_id}/referral", "consult.record"))
+def referral(
+    record_id: str,
+    principal: Recorder,
+    db: DbSession,
+    clock: AppClock,
+    body: Annotated[str, Form()],
+    consent: Annotated[bool, Form()] = False,
+) -> Response:
+    service.refer(record_id, body, consent=consent, by=principal, db=db, at=clock.now())
+    return _back(record_id)
+
+
+@router.post(_page("POST", "/consult/records/{record_id}/share", "consult.read"))
+def share(
+    record_id: str,
+    principal: Reader,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    user_id: Annotated[str, Form()],
+) -> Response:
+    service.share(record_id, user_id, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key)
+    return _back(record_id)
+
+
+@router.post(_page("POST", "/consult/records/{record_id}/deletion-request", "consult.manage"))
+def deletion_request(record_id: str, principal: Manager, db: DbSession, clock: AppClock) -> Response:
+    service.honour_deletion_request(record_id, by=principal, db=db, at=clock.now())
+    return _back(record_id)
+
+
+@router.get(_page("GET", "/consult/dashboard", "consult.stats"))
+def dashboard(request: Request, principal: Statistician, db: DbSession) -> HTMLResponse:
+    counts = count_consultations(db)
+    return _staff_render(request, "consult/dashboard.html", {"counts": counts, "dimensions": DIMENSIONS})
+
+
+@router.get(_page("GET", "/consult/dashboard/{dimension}.png", "consult.stats"))
+def chart(request: Request, dimension: str, principal: Statistician, db: DbSession) -> Response:
+    if dimension not in DIMENSIONS:
+        raise HTTPException(status_code=404)
+    png = chart_png(count_consultations(db), dimension, page_lang(request))
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get(_page("GET", "/consult/dashboard.csv", "consult.stats"))
+def dashboard_csv(request: Request, principal: Statistician, db: DbSession) -> Response:
+    return Response(
+        counts_csv(count_consultations(db), page_lang(request)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="consultations.csv"'},
+    )
