@@ -413,12 +413,13 @@ def preview(
     case_id: str, decision: DecisionInput, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
 ) -> list[tuple[str, str, str]]:
     """The notices a decision would send, as (recipient, subject, body), without writing anything."""
+    before = set(db.scalars(select(NoticeRow.id).where(NoticeRow.case_id == case_id)))
     nested = db.begin_nested()
     try:
         decide(case_id, decision, db=db, settings=settings, at=at, by=by)
-        rows = db.scalars(
-            select(NoticeRow).where(NoticeRow.case_id == case_id, NoticeRow.created_at == at)
-        ).all()
+        rows = [
+            r for r in db.scalars(select(NoticeRow).where(NoticeRow.case_id == case_id)) if r.id not in before
+        ]
         sealer = requests.sealer_for(settings)
         return [(r.recipient, r.subject, notices.body_of(r, sealer) or (r.skip_reason or "")) for r in rows]
     finally:

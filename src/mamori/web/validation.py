@@ -45,7 +45,8 @@ def validation_error_body(errors: Sequence[Any]) -> dict[str, Any]:
         if custom_ja is None and " / " in message_en and err.get("type") == "value_error":
             # our validators raise "日本語 / English"
             custom_ja, message_en = message_en.split(" / ", 1)
-        ja = custom_ja or JA_BY_TYPE.get(err.get("type", ""), "値が正しくありません。") + f" ({message_en})"
+        known = JA_BY_TYPE.get(err.get("type", ""))
+        ja = custom_ja or known or f"値が正しくありません ({message_en})。"
         detail.append({"field": field_path(err.get("loc", ())), "message": {"ja": ja, "en": message_en}})
     return {
         "error": "validation_failed",
