@@ -1,0 +1,1 @@
+"""Appeals: the poster or the requester objects once per decision; another specialist rules."""

@@ -1,0 +1,118 @@
+"""Pages of the sender inquiry: the specialist sends it; the poster answers once, by a single-use link."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from mamori.core.access import require
+from mamori.core.auth import Principal
+from mamori.core.errors import DomainError
+from mamori.inquiry import service
+from mamori.inquiry.model import Answer
+from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.templating import page_lang, render
+from mamori.workspace import pages as workspace
+from mamori.workspace import service as claims
+
+router = APIRouter(tags=["sender inquiry"])
+ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
+    ("POST", "/workspace/cases/{case_id}/inquiry"): "inquiry.send",
+    ("GET", "/inquiry/answer/{token}"): None,
+    ("POST", "/inquiry/answer/{token}"): None,
+}
+
+
+@router.post("/workspace/cases/{case_id}/inquiry")
+def send_inquiry(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Annotated[Principal, Depends(require("inquiry.send"))],
+    candidate_request: Annotated[str, Form()] = "",
+    election_material: Annotated[str, Form()] = "",
+    during_campaign: Annotated[str, Form()] = "",
+) -> Response:
+    """Send the poster the inquiry (Art. 3(2)); the requester is told we are hearing the poster."""
+    election = service.ElectionClaim(
+        candidate_request == "yes", election_material == "yes", during_campaign == "yes"
+    )
+
+    def action() -> None:
+        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        service.send_inquiry(case_id, election, db=db, settings=settings, at=clock.now(), by=principal.actor)
+
+    return workspace._act(request, case_id, db, settings, clock, principal, action)
+
+
+def _page(
+    request: Request,
+    token: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    error: str | None = None,
+    status: int = 200,
+    reason: str = "",
+) -> HTMLResponse:
+    try:
+        view = service.for_poster(token, db=db, settings=settings, at=clock.now())
+    except DomainError:
+        return render(request, "inquiry/gone.html", {}, status_code=404)
+    ctx = {
+        "view": view,
+        "token": token,
+        "error": error,
+        "reason": reason,
+        "ends_text": service.describe_window(view.inquiry, page_lang(request)),
+    }
+    return render(request, "inquiry/answer.html", ctx, status_code=status)
+
+
+@router.get("/inquiry/answer/{token}", response_class=HTMLResponse)
+def answer_page(
+    request: Request, token: str, db: DbSession, settings: AppSettings, clock: AppClock
+) -> HTMLResponse:
+    """The poster's page: the request as it may be shown, and the consent / objection form."""
+    return _page(request, token, db, settings, clock)
+
+
+@router.post("/inquiry/answer/{token}", response_class=HTMLResponse)
+def answer(
+    request: Request,
+    token: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    choice: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=10000)] = "",
+) -> HTMLResponse:
+    lang = page_lang(request)
+    try:
+        if choice not in (Answer.CONSENT.value, Answer.OBJECT.value):
+            raise DomainError(
+                code="choice_required",
+                field="choice",
+                ja="同意するかどうかを選んでください。",
+                en="Choose whether you consent.",
+            )
+        row = service.answer(token, Answer(choice), reason, db=db, at=clock.now())
+    except DomainError as exc:
+        db.rollback()
+        if exc.code == "not_found":
+            return render(request, "inquiry/gone.html", {}, status_code=404)
+        return _page(
+            request,
+            token,
+            db,
+            settings,
+            clock,
+            error=exc.en if lang == "en" else exc.ja,
+            status=exc.status,
+            reason=reason,
+        )
+    return render(request, "inquiry/thanks.html", {"row": row})

@@ -1,0 +1,180 @@
+"""Public pages of the window: the removal-request form (Art. 22), the receipt, the status page.
+
+No account, no JavaScript needed; each form carries the CSRF token; errors are shown next to their
+field in the page's language.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from mamori.core.audit import Actor
+from mamori.core.clock import to_jst
+from mamori.core.errors import DomainError
+from mamori.requests import service, store
+from mamori.requests.api import client_address, limiter, to_form
+from mamori.requests.model import Right
+from mamori.requests.schema import RemovalRequestIn
+from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.templating import page_lang, render
+from mamori.web.validation import validation_error_body
+
+router = APIRouter(tags=["public pages"])
+ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
+    ("GET", "/request"): None,
+    ("POST", "/request"): None,
+    ("GET", "/status/{receipt_number}"): None,
+}
+# Form field → the place in RemovalRequestIn it fills (errors come back under the schema's path).
+FIELD_OF = {
+    "requester.name": "name",
+    "requester.address": "address",
+    "requester.email": "email",
+    "requester.phone": "phone",
+}
+
+
+def _services(db: DbSession) -> list[store.ServiceRow]:
+    return list(db.scalars(select(store.ServiceRow).order_by(store.ServiceRow.slug)))
+
+
+def _form_page(
+    request: Request, db: DbSession, values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> HTMLResponse:
+    ctx = {
+        "services": _services(db),
+        "rights": list(Right),
+        "values": values,
+        "errors": errors,
+        "idempotency_key": values.get("idempotency_key") or secrets.token_urlsafe(16),
+    }
+    return render(request, "requests/form.html", ctx, status_code=status)
+
+
+@router.get("/request", response_class=HTMLResponse)
+def request_form(request: Request, db: DbSession, service: str = "") -> HTMLResponse:
+    """The removal-request form (侵害情報の通知書, Art. 22)."""
+    return _form_page(request, db, {"service": service, "rights": [], "show_name": ""}, {})
+
+
+@router.post("/request", response_class=HTMLResponse)
+def submit_request(
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    service_slug: Annotated[str, Form(alias="service")] = "",
+    content_url: Annotated[str, Form()] = "",
+    content_text: Annotated[str, Form()] = "",
+    rights: Annotated[list[str] | None, Form()] = None,
+    reason: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    address: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    show_name: Annotated[str, Form()] = "",
+    declaration: Annotated[str, Form()] = "",
+    idempotency_key: Annotated[str, Form(max_length=100)] = "",
+) -> HTMLResponse:
+    """Check the form; on success record the request and show the receipt at once (Art. 22)."""
+    lang = page_lang(request)
+    lang = "en" if lang == "en" else "ja"
+    values = {
+        "service": service_slug,
+        "content_url": content_url,
+        "content_text": content_text,
+        "rights": rights or [],
+        "reason": reason,
+        "name": name,
+        "address": address,
+        "email": email,
+        "phone": phone,
+        "show_name": show_name,
+        "declaration": declaration,
+        "idempotency_key": idempotency_key,
+    }
+    errors: dict[str, str] = {}
+    if show_name not in ("yes", "no"):
+        errors["show_name"] = (
+            "氏名を発信者に伝えてよいか選んでください。"
+            if lang == "ja"
+            else ("Choose whether the poster may see your name.")
+        )
+    payload = {
+        "service": service_slug,
+        "content_url": content_url,
+        "content_text": content_text,
+        "rights": rights or [],
+        "reason": reason,
+        "requester": {"name": name, "address": address, "email": email, "phone": phone},
+        "show_name_to_poster": show_name == "yes",
+        "declaration_true": declaration == "yes",
+        "lang": lang,
+    }
+    try:
+        body = RemovalRequestIn.model_validate(payload)
+    except ValidationError as exc:
+        for item in validation_error_body(exc.errors())["detail"]:
+            key = FIELD_OF.get(item["field"], item["field"].split(".")[0])
+            key = {"declaration_true": "declaration", "show_name_to_poster": "show_name"}.get(key, key)
+            errors.setdefault(key, item["message"][lang])
+        body = None
+    if errors or body is None:
+        return _form_page(request, db, values, errors, status=422)
+    limiter(request).check(client_address(request))
+    try:
+        receipt = service.file_request(
+            to_form(
+                body, source="web", idempotency_key=f"web:{idempotency_key}" if idempotency_key else None
+            ),
+            db=db,
+            settings=settings,
+            at=clock.now(),
+            by=Actor(f"public:{client_address(request)}"),
+        )
+    except DomainError as exc:
+        errors[exc.field or "service"] = exc.ja if lang == "ja" else exc.en
+        return _form_page(request, db, values, errors, status=exc.status)
+    db.commit()  # the receipt is shown only once the request is durable
+    return render(request, "requests/receipt.html", {"receipt": receipt, "email": email})
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return render(request, "requests/status_not_found.html", {}, status_code=404)
+
+
+@router.get("/status/{receipt_number}", response_class=HTMLResponse)
+def status_page(
+    request: Request,
+    receipt_number: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    key: str = "",
+) -> HTMLResponse:
+    """The requester's view of their case: stage, deadline, the notices sent (key from the receipt mail)."""
+    case = store.case_by_receipt(db, receipt_number)
+    if case is None or not key or not service.check_follow_secret(case, key, settings):
+        return _not_found(request)
+    status = service.status_for_requester(case, db=db, now=clock.now(), settings=settings)
+    from mamori.appeals import service as appeals
+    from mamori.appeals.model import Side
+
+    appeal = appeals.state_for(case, Side.REQUESTER, db=db)
+    ctx = {
+        "case": case,
+        "status": status,
+        "key": key,
+        "received_at": case.received_at,
+        "due_at": case.decision_due_at,
+        "decided_at": case.decided_at,
+        "appeal": appeal,
+        "to_jst": to_jst,
+    }
+    return render(request, "requests/status.html", ctx)

@@ -1,0 +1,433 @@
+"""The specialists' pages: the queue, the case page, claims, the poster's contact, extensions, decisions.
+
+A decision is sent only from the preview page, which shows exactly the notices each side will get.
+Deciding (and every other change to a case) requires holding the case's claim.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from mamori.core.access import require
+from mamori.core.auth import Principal
+from mamori.core.clock import to_jst
+from mamori.core.errors import DomainError
+from mamori.criteria import service as criteria
+from mamori.criteria.model import Measure
+from mamori.decisions import service as decisions
+from mamori.decisions.model import ExtensionGround
+from mamori.decisions.store import decisions_for, extensions_for
+from mamori.notices import service as notices
+from mamori.notices.store import for_case
+from mamori.requests import service as requests
+from mamori.requests import store as case_store
+from mamori.requests.model import OPEN_STAGES, Right, Stage
+from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.templating import page_lang, render
+from mamori.workspace import service
+
+router = APIRouter(prefix="/workspace", tags=["workspace"])
+CASE = "/workspace/cases/{case_id}"
+ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
+    ("GET", "/workspace"): "case.read",
+    ("GET", CASE): "case.read",
+    ("POST", CASE + "/claim"): "case.claim",
+    ("POST", CASE + "/release"): "case.claim",
+    ("POST", CASE + "/poster"): "case.edit",
+    ("POST", CASE + "/extension"): "case.decide",
+    ("POST", CASE + "/preview"): "case.decide",
+    ("POST", CASE + "/decision"): "case.decide",
+}
+Reader = Annotated[Principal, Depends(require("case.read"))]
+Claimer = Annotated[Principal, Depends(require("case.claim"))]
+Editor = Annotated[Principal, Depends(require("case.edit"))]
+Decider = Annotated[Principal, Depends(require("case.decide"))]
+
+
+def _message(request: Request, exc: DomainError) -> str:
+    return exc.en if page_lang(request) == "en" else exc.ja
+
+
+def _back(case_id: str, request: Request) -> RedirectResponse:
+    lang = page_lang(request)
+    return RedirectResponse(f"/workspace/cases/{case_id}?lang={lang}", status_code=303)
+
+
+@router.get("", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Reader,
+    right: str = "",
+    stage: str = "",
+    assignee: str = "",
+    trusted: str = "",
+    sort: str = "clock",
+) -> HTMLResponse:
+    """Open cases, overdue first then due soonest, with filters and counts."""
+    service_slug = request.query_params.get("service", "")
+    who = principal.user_id if assignee == "me" else assignee
+    filters = service.QueueFilter(
+        service_slug, right, stage, who, trusted, sort if sort in service.SORTS else "clock"
+    )
+    view = service.open_queue(filters, db=db, now=clock.now(), settings=settings)
+    chosen = {
+        "service": service_slug,
+        "right": right,
+        "stage": stage,
+        "assignee": assignee,
+        "trusted": trusted,
+    }
+    sort_links = {
+        key: "/workspace?"
+        + urlencode({**{k: v for k, v in chosen.items() if v}, "lang": page_lang(request), "sort": key})
+        for key in service.SORTS
+    }
+    ctx = {
+        "view": view,
+        "sort_links": sort_links,
+        "filters": {**chosen, "sort": filters.sort},
+        "rights": list(Right),
+        "stages": [s.value for s in OPEN_STAGES],
+        "service_slugs": sorted(service.service_slugs(db).values()),
+        "names": service.staff_names(db),
+    }
+    return render(request, "workspace/queue.html", ctx)
+
+
+def _case_context(
+    request: Request, case_id: str, db: DbSession, settings: AppSettings, now: Any, principal: Principal
+) -> dict[str, Any]:
+    from mamori.appeals import service as appeals
+    from mamori.inquiry import service as inquiry
+
+    case = requests.get_case_row(db, case_id)
+    requester = requests.requester_of(
+        case, settings=settings, db=db, at=now, by=principal.actor, purpose="case_view"
+    )
+    poster = requests.poster_of(
+        case, settings=settings, db=db, at=now, by=principal.actor, purpose="case_view"
+    )
+    sealer = requests.sealer_for(settings)
+    versions = criteria.published(db=db)
+    in_force = criteria.in_force(db=db, at=now)
+    templates = {
+        f"{v.version}|{c.code}": {"ja": c.reason_template_ja, "en": c.reason_template_en}
+        for v in versions
+        for c in v.clauses
+    }
+    events = [
+        {"at": e.at, "kind": e.kind, "actor": e.actor, "detail": json.loads(e.detail)}
+        for e in case_store.events(db, case.id)
+    ]
+    claimed = case.assignee is not None and case.claimed_until is not None and case.claimed_until > now
+    return {
+        "case": case,
+        "service_slug": service.service_slugs(db).get(case.service_id, ""),
+        "requester": requester,
+        "poster": poster,
+        "evidence": service.evidence_of(case),
+        "abuse_flags": json.loads(case.abuse_flags),
+        "events": events,
+        "notices": [notices.view(n, sealer) for n in for_case(db, case.id)],
+        "related": service.related_cases(case, db=db),
+        "decisions": decisions_for(db, case.id),
+        "extensions": extensions_for(db, case.id),
+        "inquiry": inquiry.latest(case.id, db=db),
+        "inquiries": inquiry.store.for_case(db, case.id),
+        "appeal": appeals.open_appeal(case.id, db=db),
+        "appeals": appeals.store.for_case(db, case.id),
+        "versions": versions,
+        "in_force": in_force,
+        "templates": templates,
+        "measures": list(Measure),
+        "grounds": list(ExtensionGround),
+        "is_open": case.stage in [s.value for s in OPEN_STAGES],
+        "holder": case.assignee if claimed else None,
+        "holder_name": service.staff_names(db).get(case.assignee or "", "") if claimed else "",
+        "mine": claimed and case.assignee == principal.user_id,
+        "claimed_until": case.claimed_until if claimed else None,
+        "clock_state": requests.clock_of(case, now=now, settings=settings).value,
+        "to_jst": to_jst,
+        "error": None,
+        "form": {},
+    }
+
+
+def _case_page(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Principal,
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    ctx = _case_context(request, case_id, db, settings, clock.now(), principal)
+    ctx.update(error=error, form=form or {})
+    return render(request, "workspace/case.html", ctx, status_code=status)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request, case_id: str, db: DbSession, settings: AppSettings, clock: AppClock, principal: Reader
+) -> HTMLResponse:
+    """The request, the content, evidence, the full timeline, related cases and the forms to act."""
+    return _case_page(request, case_id, db, settings, clock, principal)
+
+
+def _act(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Principal,
+    action: Any,
+    form: dict[str, str] | None = None,
+) -> Response:
+    """Run a change; on a domain error roll it back and show the case page with the message."""
+    try:
+        action()
+    except DomainError as exc:
+        db.rollback()
+        return _case_page(
+            request,
+            case_id,
+            db,
+            settings,
+            clock,
+            principal,
+            error=_message(request, exc),
+            form=form,
+            status=exc.status,
+        )
+    return _back(case_id, request)
+
+
+@router.post("/cases/{case_id}/claim")
+def claim(
+    request: Request, case_id: str, db: DbSession, settings: AppSettings, clock: AppClock, principal: Claimer
+) -> Response:
+    return _act(
+        request,
+        case_id,
+        db,
+        settings,
+        clock,
+        principal,
+        lambda: service.claim(case_id, db=db, now=clock.now(), by=principal.actor, user_id=principal.user_id),
+    )
+
+
+@router.post("/cases/{case_id}/release")
+def release(
+    request: Request, case_id: str, db: DbSession, settings: AppSettings, clock: AppClock, principal: Claimer
+) -> Response:
+    return _act(
+        request,
+        case_id,
+        db,
+        settings,
+        clock,
+        principal,
+        lambda: service.release(
+            case_id, db=db, now=clock.now(), by=principal.actor, user_id=principal.user_id
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/poster")
+def record_poster(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Editor,
+    account_id: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=320)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Attach the poster's account and contact (from the platform's own records)."""
+
+    def action() -> None:
+        service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        if not account_id.strip() or "@" not in email:
+            raise DomainError(
+                code="poster_invalid",
+                field="poster",
+                ja="アカウントIDとメールアドレスを入力してください。",
+                en="Enter the poster's account id and e-mail.",
+            )
+        requests.record_poster(
+            case_id,
+            requests.Poster(account_id.strip(), email.strip(), name.strip()),
+            db=db,
+            settings=settings,
+            at=clock.now(),
+            by=principal.actor,
+        )
+
+    return _act(request, case_id, db, settings, clock, principal, action)
+
+
+@router.post("/cases/{case_id}/extension")
+def extend(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Decider,
+    ground: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Record an extension ground; the requester's interim notice (Art. 25(1) proviso) is queued."""
+
+    def action() -> None:
+        service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        if ground not in [g.value for g in ExtensionGround]:
+            raise DomainError(
+                code="ground_required",
+                field="ground",
+                ja="延長の理由を選んでください。",
+                en="Choose the ground.",
+            )
+        decisions.extend(
+            case_id,
+            ExtensionGround(ground),
+            reason,
+            db=db,
+            settings=settings,
+            at=clock.now(),
+            by=principal.actor,
+        )
+
+    return _act(request, case_id, db, settings, clock, principal, action)
+
+
+def decision_input(measure: str, criteria_version: str, clause: str, reason: str) -> decisions.DecisionInput:
+    """The decision form's fields, checked for presence (the service checks the law)."""
+    if measure not in [m.value for m in Measure]:
+        raise DomainError(
+            code="measure_required", field="measure", ja="措置を選んでください。", en="Choose the measure."
+        )
+    if not criteria_version:
+        raise DomainError(
+            code="criteria_required",
+            field="criteria_version",
+            ja="削除基準の版を選んでください。",
+            en="Choose the criteria version.",
+        )
+    if not clause and Measure(measure).is_removal:
+        raise DomainError(
+            code="clause_required",
+            field="clause",
+            ja="適用する条項を選んでください。",
+            en="Choose the clause applied.",
+        )
+    return decisions.DecisionInput(Measure(measure), criteria_version, clause or None, reason)
+
+
+DecisionForm = dict[str, str]
+
+
+def _decision_form(measure: str, criteria_version: str, clause: str, reason: str) -> DecisionForm:
+    return {"measure": measure, "criteria_version": criteria_version, "clause": clause, "reason": reason}
+
+
+@router.post("/cases/{case_id}/preview", response_class=HTMLResponse)
+def preview(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Decider,
+    measure: Annotated[str, Form()] = "",
+    criteria_version: Annotated[str, Form(max_length=40)] = "",
+    clause: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Exactly the notices this decision would send to each side, with the button that sends them."""
+    form = _decision_form(measure, criteria_version, clause, reason)
+    try:
+        decision = decision_input(measure, criteria_version, clause, reason)
+        rows = decisions.preview(
+            case_id, decision, db=db, settings=settings, at=clock.now(), by=principal.actor
+        )
+    except DomainError as exc:
+        db.rollback()
+        return _case_page(
+            request,
+            case_id,
+            db,
+            settings,
+            clock,
+            principal,
+            error=_message(request, exc),
+            form=form,
+            status=exc.status,
+        )
+    case = requests.get_case_row(db, case_id)
+    action = "appeal-ruling" if case.stage == Stage.APPEALED.value else "decision"
+    ctx = {"case": case, "rows": rows, "form": form, "action": action}
+    return render(request, "workspace/preview.html", ctx)
+
+
+@router.post("/cases/{case_id}/decision")
+def decide(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Decider,
+    measure: Annotated[str, Form()] = "",
+    criteria_version: Annotated[str, Form(max_length=40)] = "",
+    clause: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Record the decision (only by the claim's holder); the notices previewed are queued with it."""
+
+    def action() -> None:
+        case = service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        if case.stage == Stage.APPEALED.value:
+            raise DomainError(
+                code="appeal_open",
+                status=409,
+                field="case",
+                ja="異議申立て中の申出は異議の判断として決定してください。",
+                en="This case is under appeal: rule on the appeal instead.",
+            )
+        decisions.decide(
+            case_id,
+            decision_input(measure, criteria_version, clause, reason),
+            db=db,
+            settings=settings,
+            at=clock.now(),
+            by=principal.actor,
+        )
+        service.release_claims_on(case_id, db=db)
+
+    return _act(
+        request,
+        case_id,
+        db,
+        settings,
+        clock,
+        principal,
+        action,
+        _decision_form(measure, criteria_version, clause, reason),
+    )
