@@ -127,10 +127,20 @@ def migrated_database(
 
 
 @pytest.fixture(scope="session")
-def engine(migrated_database: tuple[str, str]) -> Iterator[Engine]:
-    eng = make_engine(migrated_database[1])
+def engine(migrated_database: tuple[str, str], postgres_server: str | None) -> Iterator[Engine]:
+    """The database the rolled-back tests share (on PostgreSQL a copy, so the template stays unused)."""
+    backend, template_url = migrated_database
+    if backend == "sqlite":
+        eng = make_engine(template_url)
+        yield eng
+        eng.dispose()
+        return
+    assert postgres_server is not None
+    name = f"mamori_work_{uuid.uuid4().hex[:8]}"
+    eng = make_engine(_create_pg_database(postgres_server, name, template=template_url.rpartition("/")[2]))
     yield eng
     eng.dispose()
+    _drop_pg_database(postgres_server, name)
 
 
 @pytest.fixture

@@ -65,15 +65,11 @@ def serve(
 
 
 @app.command()
-def demo(
-    reset: Annotated[bool, typer.Option(help="Delete existing demo rows first.")] = False,
-) -> None:
-    """Load clearly labelled DEMO data: services, criteria, staff and requests in every state."""
+def demo() -> None:
+    """Load clearly labelled DEMO data (once): services, criteria, staff and requests in every state."""
     from mamori.demo import load_demo
 
-    settings = Settings()
-    summary = load_demo(settings, reset=reset)
-    for line in summary:
+    for line in load_demo(Settings()):
         typer.echo(line)
 
 
