@@ -124,6 +124,7 @@ def create_consultation(
     row = service.record_consultation(
         new, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key
     )
+    db.commit()  # the 201 is sent only once the record is durable
     return _public(row)
 
 

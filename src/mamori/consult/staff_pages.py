@@ -114,6 +114,7 @@ def create_record(
     except DomainError as exc:
         error = exc.en if page_lang(request) == "en" else exc.ja
         return _staff_render(request, "consult/record_new.html", {"error": error}, status_code=422)
+    db.commit()  # durable before the browser follows the redirect (get_db commits after the response)
     return RedirectResponse(f"/consult/records/{row.id}", status_code=303)
 
 
@@ -141,7 +142,8 @@ def record_page(
     )
 
 
-def _back(record_id: str) -> RedirectResponse:
+def _back(record_id: str, db: DbSession) -> RedirectResponse:
+    db.commit()  # durable before the browser follows the redirect
     return RedirectResponse(f"/consult/records/{record_id}", status_code=303)
 
 
@@ -157,7 +159,7 @@ def follow_up(
     service.add_follow_up(
         record_id, note, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key
     )
-    return _back(record_id)
+    return _back(record_id, db)
 
 
 @router.post(_page("POST", "/consult/records/{record_id}/outcome", "consult.record"))
@@ -165,7 +167,7 @@ def outcome(
     record_id: str, principal: Recorder, db: DbSession, clock: AppClock, outcome: Annotated[str, Form()]
 ) -> Response:
     service.set_outcome(record_id, outcome, by=principal, db=db, at=clock.now())
-    return _back(record_id)
+    return _back(record_id, db)
 
 
 @router.post(_page("POST", "/consult/records/{record_id}/referral", "consult.record"))
@@ -178,7 +180,7 @@ def referral(
     consent: Annotated[bool, Form()] = False,
 ) -> Response:
     service.refer(record_id, body, consent=consent, by=principal, db=db, at=clock.now())
-    return _back(record_id)
+    return _back(record_id, db)
 
 
 @router.post(_page("POST", "/consult/records/{record_id}/share", "consult.read"))
@@ -191,13 +193,13 @@ def share(
     user_id: Annotated[str, Form()],
 ) -> Response:
     service.share(record_id, user_id, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key)
-    return _back(record_id)
+    return _back(record_id, db)
 
 
 @router.post(_page("POST", "/consult/records/{record_id}/deletion-request", "consult.manage"))
 def deletion_request(record_id: str, principal: Manager, db: DbSession, clock: AppClock) -> Response:
     service.honour_deletion_request(record_id, by=principal, db=db, at=clock.now())
-    return _back(record_id)
+    return _back(record_id, db)
 
 
 @router.get(_page("GET", "/consult/dashboard", "consult.stats"))

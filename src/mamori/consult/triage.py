@@ -45,7 +45,12 @@ def suggest_rights_for(text: str) -> RightsSuggestion:
             log.warning("abuse detection is not installed: no rights suggested")
             return RightsSuggestion((), available=False)
         raise
-    rights = detect.suggest_rights(detect.score_text(text))
+    try:
+        rights = detect.suggest_rights(detect.score_text(text))
+    except Exception:
+        # A person in distress must still reach the help pages: say suggestions are unavailable, log loudly.
+        log.exception("abuse detection failed: no rights suggested")
+        return RightsSuggestion((), available=False)
     return RightsSuggestion(tuple(dict.fromkeys(str(r) for r in rights)), available=True)
 
 
