@@ -268,3 +268,16 @@ def browser() -> Iterator[Any]:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def postgres_database_url(postgres_server: str | None) -> Iterator[str]:
+    """A migrated PostgreSQL database of its own, for what only PostgreSQL deployments do."""
+    if postgres_server is None:
+        loud_skip("PostgreSQL-only tests: no server (set MAMORI_TEST_DATABASE_URL or install postgresql)")
+    assert postgres_server is not None
+    name = f"mamori_pg_{uuid.uuid4().hex[:10]}"
+    url = _create_pg_database(postgres_server, name)
+    upgrade(url)
+    yield url
+    _drop_pg_database(postgres_server, name)

@@ -6,7 +6,6 @@ import datetime as dt
 import threading
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -101,12 +100,11 @@ def test_overdue_case_is_marked_and_the_operator_alerted_once(
     assert items[0].state.value == "overdue"
 
 
-@pytest.mark.postgres_only
 def test_several_workers_share_the_outbox_without_sending_twice(
-    backend: str, fresh_database_url: str, mail: MailSink, tmp_path: Any
+    postgres_database_url: str, mail: MailSink, tmp_path: Any
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("several concurrent workers are a PostgreSQL deployment")
+    """Several workers on several machines are a PostgreSQL deployment: four threads stand in for them."""
+    fresh_database_url = postgres_database_url
     settings = Settings(database_url=fresh_database_url, smtp_url=mail.url, env="test", data_dir=tmp_path)
     clock = FixedClock(dt.datetime(2026, 4, 1, 10, tzinfo=JST))
     engine = make_engine(fresh_database_url)
