@@ -13,13 +13,28 @@ def test_sharp_criticism_is_not_flagged_as_insult() -> None:
         assert Category.INSULT not in result.flags, text
 
 
+def test_policy_criticism_does_not_trigger_a_nudge() -> None:
+    answer = service.nudge("この政策は愚策だと思う。大臣は説明責任を果たしていない。")
+    assert not answer.nudge
+
+
+def test_criticism_cues_do_not_spare_an_insult_beside_them() -> None:
+    result = service.score_text("こんな愚策を出すゴミ政治家は消えろ")
+    assert not result.criticism
+    assert service.nudge("こんな愚策を出すゴミ政治家は消えろ").category is Category.INSULT
+
+
+def test_policy_criticism_is_marked_as_criticism() -> None:
+    assert service.score_text("増税の判断は間違っている。まず歳出を見直すべきだ。").criticism
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="known weakness: the defamation head, trained on court cases about named people, scores "
-    "criticism of a minister's conduct as likely defamation",
+    reason="known weakness: バカ has no rule floor (it is common in friendly banter) and the insult "
+    "head scores this attack on a referee below its threshold",
 )
-def test_policy_criticism_does_not_trigger_a_nudge() -> None:
-    assert not service.nudge("この政策は愚策だと思う。大臣は説明責任を果たしていない。").nudge
+def test_insult_without_a_floor_term_triggers_a_nudge() -> None:
+    assert service.nudge("審判は目が腐ってるバカ、二度と笛吹くな").nudge
 
 
 def test_direct_insult_is_flagged_and_explained_by_a_span() -> None:

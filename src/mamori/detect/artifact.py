@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from mamori.detect.datasets import LabelledPost, default_sources, read_platform_decisions
+from mamori.detect.datasets import (
+    LabelledPost,
+    Source,
+    default_sources,
+    inspection_path,
+    read_platform_decisions,
+)
 from mamori.detect.evaluation import EvaluationReport, evaluate
+from mamori.detect.lexicon import lexicon_path
 from mamori.detect.model import MAX_TEXT_CHARS
 from mamori.detect.training import fit_detector
 
@@ -47,15 +55,47 @@ def train_and_write(
         posts = posts[:limit]
     report = evaluate(posts, seed, rounds)
     detector = fit_detector(posts, seed)
-    sources = [{"path": data.name, "sha256": _digest(data), "licence": LICENCE}]
+    counts = Counter(p.source.value for p in posts)
+    sources = [
+        {
+            "path": f"{data.parent.name}/{data.name}",
+            "source": "horshohei/japanese-offensive-language-from-court-case",
+            "sha256": _digest(data),
+            "licence": LICENCE,
+        }
+    ]
+    inspection = inspection_path(data)
+    if any(p.source is Source.INSPECTION for p in posts):
+        sources.append(
+            {
+                "path": f"{inspection.parent.name}/{inspection.name}",
+                "source": "inspection-ai/japanese-toxic-dataset (sample)",
+                "sha256": _digest(inspection),
+                "licence": "Apache-2.0",
+            }
+        )
+    criticism = lexicon_path("criticism")
+    sources.append(
+        {
+            "path": "mamori/detect/lexicon/*.txt",
+            "source": "lexicons curated by the mamori team (criticism cues: a feature and a rule)",
+            "licence": "Apache-2.0",
+            "sha256_criticism": _digest(criticism),
+        }
+    )
     if platform is not None:
         sources.append({"path": platform.name, "sha256": _digest(platform), "licence": "platform's own"})
     metadata: dict[str, Any] = {
-        "model": "mamori.detect linear heads over char 1-4-grams, SudachiPy word 1-2-grams and lexicons",
+        "model": (
+            f"mamori.detect linear heads over char 1-4-grams, {detector.features.words} word 1-2-grams "
+            "(one vocabulary, sublinear TF-IDF), lexicon counts and criticism cues"
+        ),
+        "criticism_damping": detector.criticism_damping,
         "licence": LICENCE,
         "licence_note": LICENCE_NOTE,
         "seed": seed,
         "posts": len(posts),
+        "posts_by_source": dict(sorted(counts.items())),
         "data": sources,
         "heads": [h.value for h in detector.heads],
         "thresholds": {c.value: t for c, t in detector.thresholds.items()},

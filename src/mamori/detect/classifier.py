@@ -28,6 +28,10 @@ from mamori.detect.personal_data import PRIVACY_WEIGHT, WHY, find_personal_data
 
 # A rule floor this high flags the category by itself (an explicit threat, a slur, a My Number).
 RULE_FLAG_FLOOR = 0.6
+# A post with criticism cues (lexicon/criticism.txt) and no attack term: the defamation and abuse heads'
+# probabilities are multiplied by this before flags and the nudge (「誹謗中傷≠批判意見」).
+CRITICISM_DAMPING = 0.7
+CRITICISM_DAMPED = (Category.DEFAMATION, Category.INSULT, Category.ABUSE)
 MODEL_WHY: dict[Category, str] = {
     Category.DEFAMATION: "Wording that court decisions found defamatory in similar posts.",
     Category.INSULT: "Wording that court decisions found insulting in similar posts.",
@@ -49,11 +53,12 @@ class Detector:
     platt: np.ndarray  # (n_heads, 2): probability = sigmoid(a * z + b)
     thresholds: dict[Category, float]
     metadata: dict[str, Any] = field(default_factory=dict)
-    _char_names: np.ndarray | None = field(default=None, repr=False, compare=False)
+    criticism_damping: float = CRITICISM_DAMPING
+    _names: list[str] | None = field(default=None, repr=False, compare=False)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._char_names = None
+        self._names = None
         joblib.dump(self, path, compress=3)
 
     @staticmethod
@@ -68,17 +73,23 @@ class Detector:
         return self._probabilities(self.features.transform(texts, lexicon_counts))
 
     def _probabilities(self, x: sp.csr_matrix) -> np.ndarray:
-        z = np.asarray(x @ self.weights) + self.bias
+        if x.shape[0] == 1:  # one draft (the nudge): a dot product, without scipy's per-call checks
+            z = x.data @ self.weights[x.indices] + self.bias
+            z = z.reshape(1, -1)
+        else:
+            z = np.asarray(x @ self.weights) + self.bias
         return 1.0 / (1.0 + np.exp(-(self.platt[:, 0] * z + self.platt[:, 1])))
 
     def score(self, texts: Sequence[str]) -> list[DetectionResult]:
         """Score posts; bad input (empty, enormous, control characters) is answered, never raised."""
+        if not texts:
+            return []
         cleaned = [clean_input(t) for t in texts]
         mapped = [fold_tags(normalise(t)) for t, _ in cleaned]
         hits = [lexicon_hits(m) for m in mapped]
         counts = np.array([lexicon_row(h) for h in hits], dtype=np.float32).reshape(len(texts), -1)
-        x = self.features.transform([m.text for m in mapped], counts) if texts else sp.csr_matrix((0, 0))
-        probs = self._probabilities(x) if texts else np.zeros((0, 0))
+        x = self.features.transform([m.text for m in mapped], counts)
+        probs = self._probabilities(x)
         results = []
         for i, ((text, notices), m, hit) in enumerate(zip(cleaned, mapped, hits, strict=True)):
             if Notice.EMPTY in notices:
@@ -90,6 +101,13 @@ class Detector:
                 floors[Category.PRIVACY] = max(floors.get(Category.PRIVACY, 0.0), PRIVACY_WEIGHT[pd.kind])
                 spans.append(Span(pd.start, pd.end, Category.PRIVACY, WHY[pd.kind]))
             model = {h: float(probs[i, j]) for j, h in enumerate(self.heads)}
+            criticism = bool(hit.criticism) and not hit.attack
+            if criticism:
+                # 「誹謗中傷≠批判意見」: a post that argues about acts or policies, with no attack term,
+                # needs stronger evidence before the defamation and abuse heads call it harmful
+                for c in CRITICISM_DAMPED:
+                    if c in model:
+                        model[c] *= self.criticism_damping
             scores = {c: max(model.get(c, 0.0), floors.get(c, 0.0)) for c in CATEGORIES}
             flags: list[Category] = [
                 c
@@ -111,32 +129,31 @@ class Detector:
                     and model[c] >= self.thresholds.get(c, 1.0)
                     and not any(s.category is c for s in spans)
                 ):
-                    spans += self._evidence(m, x[i], c)
+                    row = slice(x.indptr[i], x.indptr[i + 1])
+                    spans += self._evidence(m, x.indices[row], x.data[row], c)
             spans.sort(key=lambda s: (s.start, s.end))
             results.append(
-                DetectionResult({c: round(v, 4) for c, v in scores.items()}, flags, spans, notices)
+                DetectionResult({c: round(v, 4) for c, v in scores.items()}, flags, spans, notices, criticism)
             )
         return results
 
     def _evidence(
-        self, mapped: MappedText, row: sp.csr_matrix, category: Category, top: int = 3
+        self, mapped: MappedText, indices: np.ndarray, data: np.ndarray, category: Category, top: int = 3
     ) -> list[Span]:
         """The character n-grams of the post that pushed this head up most, as spans of the original."""
-        if self._char_names is None:
-            self._char_names = self.features.chars.get_feature_names_out()
-        chars = row.indices < len(self._char_names)  # the char block comes first in the feature matrix
-        x = sp.csr_matrix(
-            (row.data[chars], row.indices[chars], [0, int(chars.sum())]), shape=(1, row.shape[1])
-        )
+        if self._names is None:
+            self._names = self.features.names()
+        chars = indices < self.features.n_chars  # the char block comes first in the feature matrix
+        indices, data = indices[chars], data[chars]
         head = self.heads.index(category)
-        contributions = x.data * self.weights[x.indices, head]
+        contributions = data * self.weights[indices, head]
         order = np.argsort(-contributions)[:top]
         spans: list[Span] = []
         for k in order:
             if contributions[k] <= 0:
                 break
             # n-grams of one or two characters explain nothing a reader can see
-            gram = str(self._char_names[x.indices[k]])
+            gram = self._names[indices[k]]
             if len(gram.strip()) < 2:
                 continue
             at = mapped.text.find(gram)

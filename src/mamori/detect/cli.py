@@ -111,6 +111,13 @@ def score(
         err.print(f"{errors} line(s) could not be scored; see the error records in {output_path}")
 
 
+NEGATIVE_LABEL = {
+    "court_negative": "court hard negatives (disputed, not upheld)",
+    "ordinary": "ordinary negatives (board posts never disputed)",
+    "inspection": "inspection-toxic non-toxic posts",
+}
+
+
 def print_report(report: EvaluationReport, console: Console) -> None:
     console.print(
         f"validation split by case (seed {report.seed}): {report.valid_posts} posts, {report.valid_cases} "
@@ -128,7 +135,7 @@ def print_report(report: EvaluationReport, console: Console) -> None:
         console.print(table)
         for neg in system.negatives:
             console.print(
-                f"  {neg.source}: {neg.posts} posts, flagged as abuse {neg.flagged_share:.1%}, "
+                f"  {NEGATIVE_LABEL.get(neg.source, neg.source)}: {neg.posts} posts, flagged as abuse {neg.flagged_share:.1%}, "
                 f"mean abuse score {neg.mean_score:.3f}"
             )
 

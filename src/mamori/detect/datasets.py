@@ -108,10 +108,15 @@ def read_platform_decisions(path: Path) -> list[LabelledPost]:
     return posts
 
 
+def inspection_path(court: Path) -> Path:
+    """Where the inspection-toxic sample sits beside the court data."""
+    return court.parent.parent / "inspection-toxic" / "subset.csv"
+
+
 def default_sources(court: Path) -> list[LabelledPost]:
     """The court data and, when it sits beside it, the inspection-toxic sample."""
     posts = read_court(court)
-    inspection = court.parent.parent / "inspection-toxic" / "subset.csv"
+    inspection = inspection_path(court)
     if inspection.is_file():
         posts += read_inspection(inspection)
     return posts

@@ -137,8 +137,9 @@ def _report(
             y[known], scores[category][known], flags[category][known], groups[known], seed, rounds
         )
     negatives = []
-    for source in (Source.COURT_NEGATIVE, Source.ORDINARY):
-        pick = np.array([p.source is source for p in valid])
+    # court hard negatives (disputed, not upheld) apart from ordinary posts and non-toxic inspection posts
+    for source in (Source.COURT_NEGATIVE, Source.ORDINARY, Source.INSPECTION):
+        pick = np.array([p.source is source and p.labels[Category.ABUSE] is False for p in valid])
         if pick.any() and Category.ABUSE in scores:
             negatives.append(
                 NegativeRates(

@@ -4,9 +4,10 @@ score floors where labelled data is too thin (threats, slurs)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from mamori.detect.model import Category, MappedText, Span
 
@@ -58,11 +59,30 @@ def lexicons() -> tuple[Lexicon, ...]:
     )
 
 
+def lexicon_path(name: str) -> Path:
+    """The file of one shipped lexicon (a category's value, or "criticism")."""
+    return Path(str(resources.files("mamori.detect") / "lexicon" / f"{name}.txt"))
+
+
+@cache
+def criticism_cues() -> re.Pattern[str]:
+    """The criticism cues of lexicon/criticism.txt (acts, policies, reasoned critique) as one pattern."""
+    text = lexicon_path("criticism").read_text(encoding="utf-8")
+    terms = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    return re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))))
+
+
 @dataclass(frozen=True)
 class LexiconHits:
     counts: dict[Category, int]
     floors: dict[Category, float]
     spans: list[Span]
+    criticism: list[str] = field(default_factory=list)  # criticism cues found, in order
+
+    @property
+    def attack(self) -> bool:
+        """Whether any term that attacks a person or a group (not a mere criticism cue) occurs."""
+        return any(self.counts.values())
 
 
 def lexicon_hits(mapped: MappedText) -> LexiconHits:
@@ -80,4 +100,4 @@ def lexicon_hits(mapped: MappedText) -> LexiconHits:
             start, end = mapped.original_span(m.start(), m.end())
             spans.append(Span(start, end, lexicon.category, WHY[lexicon.category]))
         counts[lexicon.category] = n
-    return LexiconHits(counts, floors, spans)
+    return LexiconHits(counts, floors, spans, criticism_cues().findall(mapped.text))

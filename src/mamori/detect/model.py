@@ -64,6 +64,8 @@ class DetectionResult:
     flags: list[Category]
     spans: list[Span]
     notices: list[Notice] = field(default_factory=list)
+    # the post argues about acts or policies (criticism cues) and uses no attack term: 誹謗中傷≠批判意見
+    criticism: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ METADATA_FILE = "metadata.json"
 # The nudge interrupts a writer: it fires only when a category is over its flag threshold and also
 # at least this likely, so borderline criticism is not nagged.
 NUDGE_MIN_SCORE = 0.5
+# 「誹謗中傷≠批判意見」: a draft that argues about acts or policies and uses no attack term is nudged for
+# defamation (or abuse in general) only when the model is this sure; insults, threats, personal data
+# and slurs in it are nudged as usual.
+NUDGE_CRITICISM_MIN_SCORE = 0.8
+CRITICISM_SPARED = (Category.DEFAMATION, Category.ABUSE)
 # Most specific first: the message names the most serious harm found.
 NUDGE_ORDER = (
     Category.THREAT,
@@ -74,7 +79,8 @@ def nudge(text: str) -> NudgeResult:
     result = score_text(text)
     for category in NUDGE_ORDER:
         score = result.scores[category]
-        if category in result.flags and score >= NUDGE_MIN_SCORE:
+        spared = result.criticism and category in CRITICISM_SPARED
+        if category in result.flags and score >= (NUDGE_CRITICISM_MIN_SCORE if spared else NUDGE_MIN_SCORE):
             return NudgeResult(True, category, score, NUDGE_MESSAGE[category])
     return NudgeResult(False, None, result.scores[Category.ABUSE], None)
 

@@ -14,7 +14,7 @@ from sklearn.model_selection import GroupKFold
 
 from mamori.detect.classifier import Detector
 from mamori.detect.datasets import LabelledPost
-from mamori.detect.features import FeatureSpace, fold_tags, lexicon_row
+from mamori.detect.features import FeatureSpace, Words, fold_tags, lexicon_row
 from mamori.detect.lexicon import lexicon_hits
 from mamori.detect.model import CATEGORIES, Category, normalise
 
@@ -66,10 +66,12 @@ def out_of_fold(
     return z
 
 
-def fit_detector(posts: Sequence[LabelledPost], seed: int = DEFAULT_SEED) -> Detector:
+def fit_detector(
+    posts: Sequence[LabelledPost], seed: int = DEFAULT_SEED, words: Words = Words.SUDACHI
+) -> Detector:
     """Fit features and every head on posts; deterministic for a given seed and input order."""
     prepared = prepare([p.text for p in posts])
-    features = FeatureSpace.fit(prepared.texts)
+    features = FeatureSpace.fit(prepared.texts, words)
     x = features.transform(prepared.texts, prepared.lexicon_counts)
     groups = np.array([p.group for p in posts])
     heads: list[Category] = []
