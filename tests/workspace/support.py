@@ -59,9 +59,7 @@ def request_form(**over: Any) -> requests.RequestForm:
         "content_text": "佐藤一郎は詐欺師だ",
         "rights": ["名誉権"],
         "reason": "詐欺の事実はなく、取引先に知られて信用を失いました。",
-        "requester": requests.Requester(
-            "佐藤一郎", "大阪府大阪市1-2-3", "ichiro@requester.test", "06-1234-5678"
-        ),
+        "requester": requests.Requester("佐藤一郎", "大阪府大阪市1-2-3", "ichiro@example.jp", "06-1234-5678"),
         "show_name_to_poster": False,
         "declaration_true": True,
         "source": "web",
@@ -78,7 +76,7 @@ def file(db: Session, settings: Settings, at: dt.datetime, **over: Any) -> str:
 def with_poster(db: Session, settings: Settings, case_id: str, at: dt.datetime) -> None:
     requests.record_poster(
         case_id,
-        requests.Poster("acct-42", "poster@poster.test", "投稿者"),
+        requests.Poster("acct-42", "poster@example.org", "投稿者"),
         db=db,
         settings=settings,
         at=at,

@@ -103,6 +103,7 @@ def poster_appeal(
         return _poster_page(
             request, case, key, db, settings, error=message, reasons=reasons, status=exc.status
         )
+    db.commit()  # durable before the browser follows the redirect
     return RedirectResponse(f"/poster/{case.id}?key={key}&lang={page_lang(request)}", status_code=303)
 
 
@@ -138,6 +139,7 @@ def requester_appeal(
             {"message": message, "back": f"/status/{receipt_number}?key={key}"},
             status_code=exc.status,
         )
+    db.commit()
     return RedirectResponse(f"/status/{receipt_number}?key={key}&lang={page_lang(request)}", status_code=303)
 
 

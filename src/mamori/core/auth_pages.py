@@ -64,6 +64,7 @@ def login(
         ctx = {"next": _safe_next(next), "error": message, "email": email}
         return render(request, "core/login.html", ctx, status_code=exc.status)
     token, _csrf = auth.start_session(user, db=db, at=clock.now())
+    db.commit()  # the session must exist before the browser follows the redirect
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -81,6 +82,7 @@ def logout(request: Request, db: DbSession) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         auth.end_session(token, db=db)
+    db.commit()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(
         SESSION_COOKIE, httponly=True, samesite="lax", secure=request.url.scheme == "https"

@@ -212,6 +212,7 @@ def _act(
             form=form,
             status=exc.status,
         )
+    db.commit()  # durable before the browser follows the redirect
     return _back(case_id, request)
 
 

@@ -1,0 +1,55 @@
+"""A live mamori on a database of its own, seeded with a service, criteria and two specialists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from mamori.core.clock import JST, FixedClock
+from mamori.core.config import Settings
+from mamori.core.db import make_engine, make_sessionmaker, transaction
+from mamori.notices.worker import deliver_due
+from mamori.web.app import create_app
+from tests.conftest import LiveServer
+from tests.workspace import support
+
+
+@dataclass
+class Live:
+    server: LiveServer
+    settings: Settings
+    factory: sessionmaker[Session]
+    clock: FixedClock
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def deliver(self) -> None:
+        deliver_due(self.factory, self.settings, self.clock)
+
+
+def start(database_url: str, smtp_url: str, tmp: Any) -> Live:
+    clock = FixedClock(dt.datetime(2026, 4, 1, 22, 30, tzinfo=JST))
+    factory = make_sessionmaker(make_engine(database_url))
+    with transaction(factory) as db:
+        support.board(db)
+        support.published_criteria(db)
+        support.staff(db, "first@staff.test", ["specialist"], "第一 専門員")
+        support.staff(db, "second@staff.test", ["specialist"], "第二 専門員")
+    settings = Settings(database_url=database_url, smtp_url=smtp_url, env="test", data_dir=tmp / "data")
+    app = create_app(settings, clock=clock, session_factory=factory)
+    server = LiveServer(app)
+    app.state.settings = settings.model_copy(update={"base_url": server.url})
+    return Live(server, app.state.settings, factory, clock)
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", support.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/workspace")

@@ -1,0 +1,141 @@
+"""The whole path in a real Chromium: request → claim → inquiry → objection → decision → status →
+appeal → a second specialist rules; every mail arrives in the test SMTP server."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.browser import live
+from tests.support.smtp import MailSink
+
+
+def link_in(mail: Any, pattern: str) -> str:
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(pattern, body)
+    assert found, body
+    return found.group(0)
+
+
+def test_request_inquiry_decision_and_appeal(
+    browser: Any, fresh_database_url: str, mail: MailSink, tmp_path: Path
+) -> None:
+    app = live.start(fresh_database_url, mail.url, tmp_path)
+    with app.server:
+        base = app.url
+        requester = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+        page = requester.new_page()
+        page.set_default_timeout(8000)
+        page.goto(f"{base}/request")
+        page.select_option("#service", "board")
+        page.fill("#content_url", "https://board.example/t/9#1")
+        page.fill("#content_text", "鈴木次郎は詐欺師で前科がある")
+        page.check("input[name=rights][value=名誉権]")
+        page.fill("#reason", "前科はなく詐欺もしていません。職場で噂になり困っています。")
+        page.fill("#name", "鈴木次郎")
+        page.fill("#address", "東京都港区1-1-1")
+        page.fill("#email", "jiro@example.jp")
+        page.fill("#phone", "03-0000-1111")
+        page.check("input[name=show_name][value=no]")
+        page.check("input[name=declaration]")
+        page.click("button[type=submit]")
+        assert page.locator("#receipt-number").count(), page.inner_text("main")
+        receipt_number = page.inner_text("#receipt-number")
+        assert receipt_number.startswith("R-20260401-")
+        assert "2026年4月1日 22:30:00" in page.inner_text("#received-at")
+        assert "2026年4月8日" in page.inner_text("#due-at")
+        follow = page.get_attribute("#follow-link", "href")
+        page.screenshot(path=str(tmp_path / "receipt.png"), full_page=True)
+        app.deliver()
+        assert mail.to("jiro@example.jp")
+
+        first = browser.new_context().new_page()
+        first.set_default_timeout(8000)
+        live.sign_in(first, base, "first@staff.test")
+        assert receipt_number in first.content(), first.content()
+        first.click(f"text={receipt_number}")
+        first.click("#claim")
+        assert first.locator("#p-account").count(), first.inner_text("main")
+        first.fill("#p-account", "acct-77")
+        first.fill("#p-email", "poster@example.org")
+        first.click("form[action*='/poster'] button")
+        first.click("#send-inquiry")
+        assert "inquiry_sent" in first.inner_text("#timeline")
+        app.deliver()
+        inquiry_mail = mail.to("poster@example.org")[0]
+        answer_url = link_in(inquiry_mail, r"http://127\.0\.0\.1:\d+/inquiry/answer/\S+")
+        shown = inquiry_mail.get_body(preferencelist=("plain",)).get_content()
+        assert "Requester:" not in shown and "jiro@example.jp" not in shown  # the requester said no
+
+        poster = browser.new_context(java_script_enabled=False).new_page()
+        poster.goto(answer_url)
+        poster.check("input[name=choice][value=object]")
+        poster.fill("#reason", "事実に基づく論評であり、公益目的です。")
+        poster.click("#send-answer")
+        assert poster.locator("#answer-recorded").is_visible()
+        poster.goto(answer_url)
+        assert "無効" in poster.inner_text("h1")  # single use
+
+        first.reload()
+        assert "事実に基づく論評" in first.inner_text("#poster-answer")
+        first.select_option("#measure", "remove")
+        first.select_option("#clause", "2.1")
+        first.fill("#reason", "前科や詐欺の事実を示す根拠がなく、特定の個人の社会的評価を低下させるため。")
+        first.click("#preview")
+        previews = first.inner_text("main")
+        assert "申出者" in previews or "requester" in previews.lower()
+        assert first.locator("section.preview").count() == 2
+        first.click("#send-decision")
+        assert "decided" in first.inner_text("#timeline")
+        app.deliver()
+
+        page.goto(follow)
+        assert "判断済み" in page.inner_text("#stage")
+        measure_mail = next(
+            m
+            for m in mail.to("poster@example.org")
+            if "X-Mamori-Notice" in m and "poster_measure" in m["X-Mamori-Notice"]
+        )
+        appeal_url = link_in(measure_mail, r"http://127\.0\.0\.1:\d+/poster/\S+")
+
+        poster.goto(appeal_url)
+        poster.fill("#reasons", "削除には同意できません。投稿は事実に基づく論評です。")
+        poster.click("#send-appeal")
+        assert poster.locator("#appeal-state").is_visible()
+
+        # the specialist who decided may not rule on the appeal
+        first.goto(f"{base}/workspace")
+        first.click(f"text={receipt_number}")
+        first.click("#claim")
+        first.select_option("#measure", "no_action")
+        first.select_option("#clause", "")
+        first.fill("#reason", "異議の理由を検討し、論評の範囲内と判断しました。")
+        first.click("#preview")
+        first.click("#send-decision")
+        assert "別の専門員" in first.inner_text("#action-error")
+        first.click("form[action*='/release'] button")
+
+        second = browser.new_context().new_page()
+        live.sign_in(second, base, "second@staff.test")
+        second.click(f"text={receipt_number}")
+        second.click("#claim")
+        second.select_option("#measure", "no_action")
+        second.select_option("#clause", "")
+        second.fill("#reason", "異議の理由を検討し、公益目的の論評の範囲内と判断しました。")
+        second.click("#preview")
+        second.click("#send-decision")
+        assert "appeal_ruled" in second.inner_text("#timeline")
+        app.deliver()
+
+        page.goto(follow)
+        assert page.locator("ol.notices li").count() >= 4  # receipt, interim, decision, appeal outcome
+        kinds_to_requester = [m["X-Mamori-Notice"].split(";")[0] for m in mail.to("jiro@example.jp")]
+        kinds_to_poster = [m["X-Mamori-Notice"].split(";")[0] for m in mail.to("poster@example.org")]
+        assert kinds_to_requester == [
+            "receipt",
+            "requester_interim",
+            "requester_decision",
+            "requester_decision",
+        ]
+        assert kinds_to_poster == ["sender_inquiry", "poster_measure", "appeal_outcome_poster"]
