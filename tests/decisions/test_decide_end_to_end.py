@@ -64,7 +64,7 @@ def test_removal_notifies_requester_and_poster_with_reason_and_clause(
     assert decided.json()["requester_notice"] == "queued" and decided.json()["poster_notice"] == "queued"
     deliver(session_factory, settings, clock)
 
-    receipt, decision = mail.to("hanako@example.com")
+    _receipt, decision = mail.to("hanako@example.com")
     requester_text = body_text(decision)
     assert "投稿の削除" in requester_text and "2.1" in requester_text
     assert "情報流通プラットフォーム対処法第25条" in requester_text

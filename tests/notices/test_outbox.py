@@ -129,3 +129,23 @@ def test_several_workers_share_the_outbox_without_sending_twice(
     assert sum(r.sent for r in reports) == 60
     assert sum(1 for r in reports if r.sent) >= 2  # the work really was shared
     engine.dispose()
+
+
+def test_the_worker_scores_new_cases_for_the_review_queue(
+    db: Session, settings: Settings, clock: FixedClock, session_factory: Any
+) -> None:
+    make_service(db)
+    calm = requests.file_request(form(1), db=db, settings=settings, at=clock.now(), by=Actor("public:test"))
+    threat = form(2)
+    threat = RequestForm(
+        **{**threat.__dict__, "content_text": "お前の家は知ってる。夜道に気をつけろよ、殺すぞ"}
+    )
+    harsh = requests.file_request(threat, db=db, settings=settings, at=clock.now(), by=Actor("public:test"))
+    db.flush()
+    assert tick(session_factory, settings, clock).scored == 2
+    from mamori.requests.store import CaseRow
+
+    scores = {c.id: c.abuse_score for c in db.scalars(select(CaseRow))}
+    assert scores[harsh.case_id] is not None and scores[calm.case_id] is not None
+    assert scores[harsh.case_id] > scores[calm.case_id]
+    assert tick(session_factory, settings, clock).scored == 0

@@ -42,6 +42,7 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     deadlines_marked: list[str] = field(default_factory=list)
+    scored: int = 0
 
     def __str__(self) -> str:
         return (
@@ -179,11 +180,13 @@ def deliver_due(
 
 
 def tick(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> DeliveryReport:
-    """One round: mark missed deadlines (queuing alerts), then deliver what is due."""
+    """One round: mark missed deadlines (queuing alerts), deliver what is due, score new cases."""
     with transaction(factory) as db:
         marked = requests.sweep_deadlines(db=db, now=clock.now(), settings=settings)
     report = deliver_due(factory, settings, clock)
     report.deadlines_marked = marked
+    with transaction(factory) as db:
+        report.scored = requests.score_unscored(db=db)
     return report
 
 

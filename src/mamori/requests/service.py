@@ -90,17 +90,33 @@ def _content_key(url: str) -> str:
     return hashlib.sha256(model.normalise_for_matching(url).rstrip("/").encode()).hexdigest()
 
 
-def _abuse(text: str) -> tuple[float | None, list[str]]:
-    """Scores from the abuse detection, when that capability is installed."""
+def score_unscored(*, db: Session, limit: int = 500) -> int:
+    """Score cases the abuse detection has not read yet (worker job; keeps the model off the intake path).
+
+    The Art. 22 window must answer even if the ranking model is slow or broken, so intake never waits
+    for it; the queue shows unscored cases after scored ones until the worker catches up.
+    """
     try:
         from mamori.detect import service as detect
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("mamori.detect"):
-            return None, []
+            return 0
         raise
-    result = detect.score_text(text)
-    scores = {str(category): float(value) for category, value in result.scores.items()}
-    return scores.get("abuse", 0.0), [str(flag) for flag in result.flags]
+    rows = list(
+        db.scalars(
+            select(store.CaseRow)
+            .where(store.CaseRow.abuse_score.is_(None))
+            .order_by(store.CaseRow.received_at)
+            .limit(limit)
+        )
+    )
+    if not rows:
+        return 0
+    for case, result in zip(rows, detect.score_texts([r.content_text for r in rows]), strict=True):
+        scores = {str(category): float(value) for category, value in result.scores.items()}
+        case.abuse_score = scores.get("abuse", 0.0)
+        case.abuse_flags = json.dumps([str(flag) for flag in result.flags])
+    return len(rows)
 
 
 def file_request(
@@ -140,7 +156,6 @@ def file_request(
         settings.secret_key, form.requester.email, form.content_url, form.rights, form.reason
     )
     earlier_same = store.earlier_identical(db, fingerprint)
-    score, flags = _abuse(form.content_text)
     secret = model.new_follow_secret()
     case = store.CaseRow(
         id=store.new_id(),
@@ -163,8 +178,6 @@ def file_request(
         declaration_true=form.declaration_true,
         follow_secret_sealed="",
         repeat_of=earlier_same.id if earlier_same else None,
-        abuse_score=score,
-        abuse_flags=json.dumps(flags),
         stage=Stage.RECEIVED.value,
         period_days=service.decision_period_days,
         received_at=at,
