@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -141,17 +142,20 @@ class FeatureSpace:
         Each block (characters, words) is sublinear TF-IDF, L2-normalised on its own; lexicon
         counts enter as log1p.
         """
-        get = self.vocabulary.get
         words = self.words
-        ids: list[int] = []
+        grams: list[str] = []
         lengths = np.zeros(len(texts), dtype=np.int64)
         for d, text in enumerate(texts):
-            found = [i for i in map(get, char_ngrams(text) + word_ngrams(text, words)) if i is not None]
-            ids += found
-            lengths[d] = len(found)
+            before = len(grams)
+            grams += char_ngrams(text)
+            grams += word_ngrams(text, words)
+            lengths[d] = len(grams) - before
+        # one C-level pass: look every n-gram up, -1 where it is not in the vocabulary
+        ids = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
         n_vocab = len(self.vocabulary)
         docs = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-        keys, tf = np.unique(docs * n_vocab + np.asarray(ids, dtype=np.int64), return_counts=True)
+        known = ids >= 0
+        keys, tf = np.unique(docs[known] * n_vocab + ids[known], return_counts=True)
         doc, col = np.divmod(keys, n_vocab)
         value = (1.0 + np.log(tf.astype(np.float32))) * self.idf[col]
         # L2 norm per (post, block)
