@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.core.crypto import Sealer
+from mamori.core.db import new_id
 from mamori.notices.model import NoticeKind, NoticeStatus
 from mamori.notices.store import NoticeRow
 
@@ -52,7 +53,9 @@ def queue(
     existing = db.scalar(select(NoticeRow).where(NoticeRow.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
+    notice_id = new_id()  # known before the insert, so the sealed fields can be bound to it in one write
     row = NoticeRow(
+        id=notice_id,
         case_id=case_id,
         kind=kind.value,
         recipient=recipient,
@@ -62,14 +65,11 @@ def queue(
         status=NoticeStatus.PENDING.value,
         created_at=at,
         next_attempt_at=at,
-        body_sealed="",
-        message_id="",
+        to_sealed=sealer.seal(to_address, bound_to=_bound(notice_id, "to")),
+        body_sealed=sealer.seal(body, bound_to=_bound(notice_id, "body")),
+        message_id=f"<{notice_id}@mamori.notices>",
     )
     db.add(row)
-    db.flush()
-    row.to_sealed = sealer.seal(to_address, bound_to=_bound(row.id, "to"))
-    row.body_sealed = sealer.seal(body, bound_to=_bound(row.id, "body"))
-    row.message_id = f"<{row.id}@mamori.notices>"
     return row
 
 

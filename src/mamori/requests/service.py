@@ -186,7 +186,7 @@ def file_request(
     case.requester_sealed = sealer.seal(form.requester.__dict__, bound_to=f"case:{case.id}:requester")
     case.follow_secret_sealed = sealer.seal(secret, bound_to=f"case:{case.id}:follow")
     db.add(case)
-    db.flush()
+    db.flush()  # the case first: its event, audit entry and notice refer to it
     store.add_event(
         db,
         case.id,
