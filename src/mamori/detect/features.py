@@ -143,15 +143,16 @@ class FeatureSpace:
         counts enter as log1p.
         """
         words = self.words
-        grams: list[str] = []
+        get = self.vocabulary.get
+        per_text: list[np.ndarray] = []
         lengths = np.zeros(len(texts), dtype=np.int64)
         for d, text in enumerate(texts):
-            before = len(grams)
-            grams += char_ngrams(text)
-            grams += word_ngrams(text, words)
-            lengths[d] = len(grams) - before
-        # one C-level pass: look every n-gram up, -1 where it is not in the vocabulary
-        ids = np.fromiter(map(self.vocabulary.get, grams, repeat(-1)), dtype=np.int64, count=len(grams))
+            grams = char_ngrams(text) + word_ngrams(text, words)
+            # a C-level pass over the post's n-grams, -1 where one is not in the vocabulary; post by
+            # post, so a batch never holds all its n-gram strings at once
+            per_text.append(np.fromiter(map(get, grams, repeat(-1)), dtype=np.int64, count=len(grams)))
+            lengths[d] = len(grams)
+        ids = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int64)
         n_vocab = len(self.vocabulary)
         docs = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
         known = ids >= 0
