@@ -110,3 +110,15 @@ def test_pasted_text_is_blurred_and_rights_suggested(client: Any) -> None:
 
 def test_a_form_post_without_csrf_token_is_refused(client: Any) -> None:
     assert client.post("/consult/what-happened", data={"text": "x"}).status_code == 403
+
+
+def test_public_pages_leave_no_lasting_language_cookie(client: Any) -> None:
+    response = client.get("/consult/q?lang=en")
+    cookies = response.headers.get_list("set-cookie")
+    lang_cookies = [c for c in cookies if c.startswith("mamori_lang=")]
+    assert lang_cookies and 'mamori_lang=""' in lang_cookies[-1] and "Max-Age=0" in lang_cookies[-1]
+    assert not client.cookies.get("mamori_lang")
+
+
+def test_the_tree_may_be_embedded_by_other_sites(client: Any) -> None:
+    assert client.get("/api/v1/triage/tree").headers["access-control-allow-origin"] == "*"

@@ -42,6 +42,7 @@ def test_a_counsellor_records_by_form_and_sees_it_counted(
     record_url = created.headers["location"]
     page = client.get(record_url)
     assert "DMで脅された" in page.text and "匿名" in page.text
+    assert f"/evidence?owner_type=consultation&amp;owner_id={record_url.rsplit('/', 1)[1]}" in page.text
     record_id = record_url.rsplit("/", 1)[1]
     reads = db.scalars(
         select(AuditRow).where(AuditRow.subject_id == record_id, AuditRow.action == "consult.read")

@@ -34,15 +34,22 @@ def _route(method: str, path: str, permission: str | None) -> str:
     return path
 
 
+EMBEDDABLE = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=3600"}
+
+
 @router.get(_route("GET", "/api/v1/triage/tree", None))
-def triage_tree() -> dict[str, Any]:
-    """The whole consultation map: questions, answers, results and the bodies they recommend (by id)."""
+def triage_tree(response: Response) -> dict[str, Any]:
+    """The whole consultation map: questions, answers, results and the bodies they recommend (by id).
+
+    Any site may fetch it (CORS *): it holds no personal data."""
+    response.headers.update(EMBEDDABLE)
     return tree_json(consult_map())
 
 
 @router.get(_route("GET", "/api/v1/triage/services", None))
-def triage_services() -> dict[str, Any]:
+def triage_services(response: Response) -> dict[str, Any]:
     """Self-help per service: mute, block, limit replies, report, and the removal-request window."""
+    response.headers.update(EMBEDDABLE)
     out = {}
     for guide in consult_map().services.values():
         out[guide.id] = {

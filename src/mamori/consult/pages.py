@@ -17,7 +17,7 @@ from mamori.consult.model import Step, UnknownAnswer, recommended, walk
 from mamori.consult.staff_pages import router as staff_router
 from mamori.consult.triage import MAX_TEXT, suggest_rights_for
 from mamori.core.errors import DomainError, NotFound
-from mamori.web.templating import page_lang, render
+from mamori.web.templating import LANG_COOKIE, page_lang, render
 
 router = APIRouter(include_in_schema=False)
 ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {}
@@ -41,6 +41,12 @@ def _public(
     }
     response = render(request, template, ctx, lang=lang)
     response.headers.update(PRIVATE_HEADERS)
+    # No lasting trace: the language travels in every link, so the year-long language cookie is dropped.
+    lang_cookie = f"{LANG_COOKIE}=".encode()
+    response.raw_headers = [
+        (k, v) for k, v in response.raw_headers if not (k == b"set-cookie" and v.startswith(lang_cookie))
+    ]
+    response.delete_cookie(LANG_COOKIE)
     return response
 
 

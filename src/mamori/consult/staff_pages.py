@@ -138,8 +138,20 @@ def record_page(
             "content": view.content,
             "colleagues": colleagues,
             "may_manage": principal.may("consult.manage"),
+            "evidence": _evidence_of(record_id, db) if principal.may("evidence.read") else None,
         },
     )
+
+
+def _evidence_of(record_id: str, db: DbSession) -> list[Any] | None:
+    """Evidence items attached to the consultation (mamori.evidence), or None where it is not installed."""
+    try:
+        from mamori.evidence import service as evidence
+    except ModuleNotFoundError as exc:
+        if exc.name in ("mamori.evidence", "mamori.evidence.service"):
+            return None
+        raise
+    return list(evidence.items_for("consultation", record_id, db=db))
 
 
 def _back(record_id: str, db: DbSession) -> RedirectResponse:
