@@ -192,6 +192,11 @@ def consultation_counts(principal: Statistician, db: DbSession) -> dict[str, Any
 
 @router.get(_route("GET", "/api/v1/consultations-stats.csv", "consult.stats"))
 def consultation_counts_csv(principal: Statistician, db: DbSession, lang: str = "ja") -> Response:
+    return counts_download(db, lang)
+
+
+def counts_download(db: DbSession, lang: str) -> Response:
+    """The counts as a CSV download (UTF-8 with BOM, so spreadsheets read the Japanese labels)."""
     return Response(
         counts_csv(count_consultations(db), lang),
         media_type="text/csv; charset=utf-8",

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from mamori.consult import service, store
-from mamori.consult.analysis import DIMENSIONS, chart_png, count_consultations, counts_csv, label
+from mamori.consult.analysis import DIMENSIONS, chart_png, count_consultations, label
+from mamori.consult.api import counts_download
 from mamori.consult.catalogue import consult_map
 from mamori.consult.model import CATEGORY_LABEL, OUTCOME_LABEL, Category, Contact, Outcome
 from mamori.core.access import optional_principal
@@ -230,8 +231,4 @@ def chart(request: Request, dimension: str, principal: Statistician, db: DbSessi
 
 @router.get(_page("GET", "/consult/dashboard.csv", "consult.stats"))
 def dashboard_csv(request: Request, principal: Statistician, db: DbSession) -> Response:
-    return Response(
-        counts_csv(count_consultations(db), page_lang(request)),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="consultations.csv"'},
-    )
+    return counts_download(db, page_lang(request))
