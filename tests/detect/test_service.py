@@ -81,3 +81,15 @@ def test_rights_are_suggested_from_flags() -> None:
     result = service.score_text("お前みたいな人間のクズは死ね。家に行くから覚悟しとけ")
     rights = service.suggest_rights(result)
     assert "名誉感情" in rights and "私生活の平穏" in rights
+
+
+def test_scoring_from_many_threads_at_once_works() -> None:
+    """The web server scores in a thread pool; the tokenizer must not be shared between threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mamori.detect import service as detect
+
+    texts = [f"お前は本当にバカだな{i}" for i in range(64)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(detect.score_text, texts))
+    assert len(results) == 64 and all(r.scores for r in results)

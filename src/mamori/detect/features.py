@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,8 +69,20 @@ class Words(StrEnum):
 
 
 @cache
+def _dictionary() -> Any:
+    return sudachipy.Dictionary()
+
+
+_per_thread = threading.local()
+
+
 def _tokenizer() -> Any:
-    return sudachipy.Dictionary().tokenizer(mode=sudachipy.SplitMode.C, fields={"normalized_form"})
+    """One tokenizer per thread: a SudachiPy tokenizer refuses concurrent use (the web server has a pool)."""
+    tokenizer = getattr(_per_thread, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _dictionary().tokenizer(mode=sudachipy.SplitMode.C, fields={"normalized_form"})
+        _per_thread.tokenizer = tokenizer
+    return tokenizer
 
 
 def script_runs(text: str) -> list[str]:
