@@ -61,6 +61,24 @@ class Settings(BaseSettings):
         description="Where deadline alerts go (the team that answers for Art. 25 periods).",
     )
     data_dir: Path = Field(Path("./mamori-data"), description="Where captured evidence and exports are kept.")
+    chromium: Path = Field(Path("/usr/bin/chromium"), description="The Chromium used for evidence capture.")
+    evidence_capture_timeout_s: float = Field(
+        30.0, description="Time limit of one capture, all requests included."
+    )
+    evidence_max_requests: int = Field(200, description="HTTP requests allowed per capture.")
+    evidence_max_response_bytes: int = Field(25 * 1024 * 1024, description="Largest single response kept.")
+    evidence_max_capture_bytes: int = Field(100 * 1024 * 1024, description="All responses of one capture.")
+    evidence_max_upload_bytes: int = Field(200 * 1024 * 1024, description="Largest file a person may upload.")
+    evidence_login_profile_dir: Path | None = Field(
+        None,
+        description="The consultation centre's own logged-in Chromium profile, for pages behind a login.",
+    )
+    evidence_signing_key: Path | None = Field(
+        None, description="Ed25519 key (PEM) signing evidence packages; default <data_dir>/evidence/signing."
+    )
+    evidence_tsa_url: str | None = Field(
+        None, description="RFC 3161 time-stamp authority; none: no time-stamp."
+    )
 
     @field_validator("decision_period_days")
     @classmethod

@@ -1,12 +1,11 @@
 """The evidence capability's settings, read in one place.
 
-MAMORI_ALLOW_PRIVATE_FETCH and MAMORI_DATA_DIR come from `mamori.core.config.Settings`; the others
-are read from MAMORI_EVIDENCE_* variables with defaults until core Settings carries them.
+All of them come from `mamori.core.config.Settings` (MAMORI_EVIDENCE_*, MAMORI_CHROMIUM,
+MAMORI_ALLOW_PRIVATE_FETCH, MAMORI_DATA_DIR), documented in docs/settings.md.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,24 +34,18 @@ class EvidenceSettings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def _env_path(name: str) -> Path | None:
-    value = os.environ.get(name)
-    return Path(value) if value else None
-
-
 def evidence_settings(settings: Settings) -> EvidenceSettings:
-    """Build from core Settings plus MAMORI_EVIDENCE_* variables (defaults above)."""
-    env = os.environ
+    """The evidence capability's view of the core settings (MAMORI_EVIDENCE_*, MAMORI_CHROMIUM)."""
     return EvidenceSettings(
         root=Path(settings.data_dir) / "evidence",
         allow_private_fetch=settings.allow_private_fetch,
-        chromium=Path(env.get("MAMORI_CHROMIUM", "/usr/bin/chromium")),
-        capture_timeout_s=float(env.get("MAMORI_EVIDENCE_CAPTURE_TIMEOUT_S", "30")),
-        max_requests=int(env.get("MAMORI_EVIDENCE_MAX_REQUESTS", "200")),
-        max_response_bytes=int(env.get("MAMORI_EVIDENCE_MAX_RESPONSE_BYTES", str(25 * 1024 * 1024))),
-        max_capture_bytes=int(env.get("MAMORI_EVIDENCE_MAX_CAPTURE_BYTES", str(100 * 1024 * 1024))),
-        max_upload_bytes=int(env.get("MAMORI_EVIDENCE_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024))),
-        login_profile_dir=_env_path("MAMORI_EVIDENCE_LOGIN_PROFILE_DIR"),
-        signing_key=_env_path("MAMORI_EVIDENCE_SIGNING_KEY"),
-        tsa_url=env.get("MAMORI_EVIDENCE_TSA_URL") or None,
+        chromium=settings.chromium,
+        capture_timeout_s=settings.evidence_capture_timeout_s,
+        max_requests=settings.evidence_max_requests,
+        max_response_bytes=settings.evidence_max_response_bytes,
+        max_capture_bytes=settings.evidence_max_capture_bytes,
+        max_upload_bytes=settings.evidence_max_upload_bytes,
+        login_profile_dir=settings.evidence_login_profile_dir,
+        signing_key=settings.evidence_signing_key,
+        tsa_url=settings.evidence_tsa_url,
     )
