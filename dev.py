@@ -40,6 +40,8 @@ def ensure_environment() -> None:
 
 def start(args: list[str]) -> None:
     ensure_environment()
+    # Development: notices are written as .eml files instead of needing a mail server.
+    os.environ.setdefault("MAMORI_SMTP_URL", f"file:{ROOT / 'mamori-data' / 'mail'}")
     run(BIN / "mamori", "db", "upgrade")
     run(BIN / "mamori", "demo")
     os.execv(str(BIN / "mamori"), [str(BIN / "mamori"), "serve", *args])  # noqa: S606

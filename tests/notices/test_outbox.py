@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import threading
 from typing import Any
 
@@ -149,3 +151,18 @@ def test_the_worker_scores_new_cases_for_the_review_queue(
     assert scores[harsh.case_id] is not None and scores[calm.case_id] is not None
     assert scores[harsh.case_id] > scores[calm.case_id]
     assert tick(session_factory, settings, clock).scored == 0
+
+
+def test_in_development_mail_can_be_written_to_a_folder(
+    db: Session, settings: Settings, clock: FixedClock, session_factory: Any, tmp_path: Any
+) -> None:
+    make_service(db)
+    settings = settings.model_copy(update={"smtp_url": f"file:{tmp_path / 'mail'}"})
+    receipt = requests.file_request(
+        form(1), db=db, settings=settings, at=clock.now(), by=Actor("public:test")
+    )
+    db.flush()
+    assert deliver_due(session_factory, settings, clock).sent == 1
+    (written,) = (tmp_path / "mail").glob("*.eml")
+    message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert receipt.receipt_number in str(message["Subject"]) and message["To"] == "r1@example.com"

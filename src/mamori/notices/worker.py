@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import and_, or_, select, update
@@ -52,7 +53,14 @@ class DeliveryReport:
 
 
 def smtp_send(settings: Settings, message: EmailMessage) -> None:
+    """Hand a mail to the SMTP server of MAMORI_SMTP_URL, or (file:DIR, for development) write it there."""
     parts = urlsplit(settings.smtp_url)
+    if parts.scheme == "file":
+        folder = Path(parts.netloc + parts.path)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = str(message["Message-ID"]).strip("<>").replace("@", "_")
+        (folder / f"{name}.eml").write_bytes(bytes(message))
+        return
     host, port = parts.hostname or "127.0.0.1", parts.port or (465 if parts.scheme == "smtps" else 25)
     client: smtplib.SMTP = (
         smtplib.SMTP_SSL(host, port, timeout=30)
