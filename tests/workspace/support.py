@@ -82,8 +82,3 @@ def with_poster(db: Session, settings: Settings, case_id: str, at: dt.datetime) 
         at=at,
         by=SYSTEM,
     )
-
-
-def stub_abuse(text: str) -> tuple[float | None, list[str]]:
-    """A fixed abuse score, so these tests neither depend on the detection model nor on its state."""
-    return (0.9, ["defamation"]) if "詐欺" in text else (0.1, [])
