@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from dataclasses import dataclass
-from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +20,6 @@ from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
 from mamori.decisions.store import DecisionRow, decisions_for
 from mamori.notices import service as notices
-from mamori.notices.model import NoticeKind
 from mamori.requests import service as requests
 from mamori.requests.model import Stage
 from mamori.requests.store import CaseRow, add_event
@@ -169,7 +167,7 @@ def _tell_poster_appeal_upheld(
         db,
         sealer=requests.sealer_for(settings),
         case_id=case.id,
-        kind=cast(NoticeKind, AppealNoticeKind.OUTCOME_TO_POSTER),
+        kind=AppealNoticeKind.OUTCOME_TO_POSTER,
         recipient="poster",
         to_address=poster.email,
         lang="ja",

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     due_soon_hours: int = Field(
         48, description="A case counts as due soon this many hours before its deadline."
     )
+    claim_idle_minutes: int = Field(
+        30, description="A specialist's claim on a case lapses after this idle time."
+    )
+    login_attempts_per_minute: int = Field(20, description="Sign-in attempts per client address per minute.")
     intake_rate_limit_per_minute: int = Field(
         600, description="Removal requests accepted per client address per minute before 429."
     )

@@ -59,6 +59,12 @@ class DecisionOutcome:
     poster_notice: str | None  # queued, skipped, or None when no measure was taken
 
 
+def latest(case_id: str, *, db: Session) -> store.DecisionRow | None:
+    """The decision in force for a case (the last one: an appeal's ruling supersedes the first)."""
+    rows = store.decisions_for(db, case_id)
+    return rows[-1] if rows else None
+
+
 def _open_case(db: Session, case_id: str) -> CaseRow:
     case = requests.get_case_row(db, case_id)
     if case.stage not in [s.value for s in OPEN_STAGES]:

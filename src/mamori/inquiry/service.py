@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from mamori.decisions.model import ExtensionGround
 from mamori.inquiry import model, store
 from mamori.inquiry.model import Answer, InquiryNoticeKind, InquiryStatus
 from mamori.notices import service as notices
-from mamori.notices.model import NoticeKind, NoticeStatus
+from mamori.notices.model import NoticeStatus
 from mamori.notices.store import NoticeRow
 from mamori.requests import service as requests
 from mamori.requests.model import OPEN_STAGES
@@ -158,7 +157,7 @@ def send_inquiry(
         db,
         sealer=requests.sealer_for(settings),
         case_id=case.id,
-        kind=cast(NoticeKind, InquiryNoticeKind.INQUIRY),  # the outbox stores kinds as plain strings
+        kind=InquiryNoticeKind.INQUIRY,
         recipient="poster",
         to_address=poster.email,
         lang="ja",

@@ -40,7 +40,7 @@ def queue(
     *,
     sealer: Sealer,
     case_id: str | None,
-    kind: NoticeKind,
+    kind: NoticeKind | str,
     recipient: str,
     to_address: str,
     lang: str,
@@ -57,7 +57,7 @@ def queue(
     row = NoticeRow(
         id=notice_id,
         case_id=case_id,
-        kind=kind.value,
+        kind=str(kind),
         recipient=recipient,
         dedupe_key=dedupe_key,
         lang=lang,
@@ -70,6 +70,7 @@ def queue(
         message_id=f"<{notice_id}@mamori.notices>",
     )
     db.add(row)
+    db.flush()  # callers may refer to the notice (e.g. an inquiry records which mail started its window)
     return row
 
 
@@ -77,7 +78,7 @@ def record_skipped(
     db: Session,
     *,
     case_id: str,
-    kind: NoticeKind,
+    kind: NoticeKind | str,
     recipient: str,
     dedupe_key: str,
     reason: str,
@@ -89,7 +90,7 @@ def record_skipped(
         return existing
     row = NoticeRow(
         case_id=case_id,
-        kind=kind.value,
+        kind=str(kind),
         recipient=recipient,
         dedupe_key=dedupe_key,
         lang="ja",

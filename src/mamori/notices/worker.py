@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mamori.core.clock import Clock, SystemClock
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker, transaction
+from mamori.inquiry.service import sweep_inquiries
 from mamori.notices import service as notices
 from mamori.notices.model import NoticeStatus, next_attempt_delay
 from mamori.notices.store import NoticeRow
@@ -188,11 +189,14 @@ def deliver_due(
 
 
 def tick(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> DeliveryReport:
-    """One round: mark missed deadlines (queuing alerts), deliver what is due, score new cases."""
+    """One round: mark missed deadlines, deliver what is due, move inquiry windows, score new cases."""
     with transaction(factory) as db:
         marked = requests.sweep_deadlines(db=db, now=clock.now(), settings=settings)
     report = deliver_due(factory, settings, clock)
     report.deadlines_marked = marked
+    with transaction(factory) as db:
+        # starts each sender-inquiry window once its mail went out; closes windows that ended unanswered
+        sweep_inquiries(db=db, now=clock.now(), settings=settings)
     with transaction(factory) as db:
         report.scored = requests.score_unscored(db=db)
     return report

@@ -251,6 +251,11 @@ def _receipt(case: store.CaseRow, settings: Settings, sealer: Sealer) -> Receipt
     )
 
 
+def list_services(db: Session) -> list[store.ServiceRow]:
+    """The services whose removal requests this window receives, by slug."""
+    return list(db.scalars(select(store.ServiceRow).order_by(store.ServiceRow.slug)))
+
+
 def get_case_row(db: Session, case_id: str) -> store.CaseRow:
     case = db.get(store.CaseRow, case_id)
     if case is None:

@@ -6,10 +6,11 @@ import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,7 +79,9 @@ def create_app(
     app.state.session_factory = session_factory
 
     @app.exception_handler(DomainError)
-    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
+        if wants_html(request):
+            return html_error(request, exc)
         return JSONResponse(exc.as_json(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
@@ -97,6 +100,23 @@ def create_app(
         if module is not None and hasattr(module, "router"):
             app.include_router(module.router)
     return app
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (not the JSON API)."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def html_error(request: Request, exc: DomainError) -> Response:
+    """Signed-out staff are sent to the sign-in page; other errors get a page in the person's language."""
+    if exc.status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+    from mamori.web.templating import page_lang, render
+
+    lang = page_lang(request)
+    message = exc.ja if lang.startswith("ja") else exc.en
+    return render(request, "error.html", {"status": exc.status, "message": message}, status_code=exc.status)
 
 
 def get_db(request: Request) -> Iterator[Session]:
