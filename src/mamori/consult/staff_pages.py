@@ -196,10 +196,10 @@ def referral(
     return _back(record_id, db)
 
 
-@router.post(_page("POST", "/consult/records/{record_id}/share", "consult.read"))
+@router.post(_page("POST", "/consult/records/{record_id}/share", "consult.record"))
 def share(
     record_id: str,
-    principal: Reader,
+    principal: Recorder,
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
