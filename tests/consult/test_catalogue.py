@@ -84,3 +84,21 @@ def test_broken_yaml_is_refused_with_its_line(data: Path) -> None:
     with pytest.raises(ConsultDataError, match="not valid YAML") as caught:
         load_map(data)
     assert caught.value.line >= 11
+
+
+def test_the_app_refuses_to_start_on_a_bad_file(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from mamori.consult import api, catalogue
+
+    _replace(data / "bodies.yaml", "  sia-hotline:\n", "  sia-hotlin:\n")
+    monkeypatch.setattr(catalogue, "DATA_DIR", data)
+    catalogue.consult_map.cache_clear()
+    monkeypatch.setattr(catalogue, "consult_map", lambda: catalogue.load_map(data))
+    try:
+        with pytest.raises(ConsultDataError, match=r"tree.yaml:.*unknown body 'sia-hotline'"):
+            importlib.reload(api)
+    finally:
+        monkeypatch.undo()
+        catalogue.consult_map.cache_clear()
+        importlib.reload(api)
