@@ -1,20 +1,25 @@
 """HTML forms that produce the drafts as a PDF or text download. No JavaScript, CSRF token in every form.
 
 Nothing typed here is stored: the form posts back, the draft is checked, and either the download is
-answered or the form is shown again with each problem next to its field.
+answered or the form is shown again with each problem next to its field. Staff may open a form
+pre-filled from a case (`?case=<id>`, permission case.read) or a consultation (`?consultation=<id>`,
+permission consult.read); anyone may open it empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from mamori.core.errors import DomainError
-from mamori.drafting import service
+from mamori.core.access import optional_principal
+from mamori.core.auth import Principal
+from mamori.core.errors import DomainError, Forbidden
+from mamori.drafting import service, sources
 from mamori.drafting.model import (
     ITEM_LABELS,
     LOGIN_CONDITION_LABELS,
@@ -23,7 +28,7 @@ from mamori.drafting.model import (
     WITHHELD_LABELS,
 )
 from mamori.drafting.service import DraftKind, OutputFormat
-from mamori.web.app import AppClock
+from mamori.web.app import AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["drafting pages"])
@@ -141,14 +146,52 @@ def drafting_index(request: Request) -> HTMLResponse:
     return render(request, "drafting/index.html")
 
 
-@router.get("/drafting/deletion", response_class=HTMLResponse)
-def deletion_form(request: Request) -> HTMLResponse:
-    return _page(request, DraftKind.DELETION, {}, {}, 200)
+MaybeStaff = Annotated[Principal | None, Depends(optional_principal)]
 
 
-@router.get("/drafting/disclosure", response_class=HTMLResponse)
-def disclosure_form(request: Request) -> HTMLResponse:
-    return _page(request, DraftKind.DISCLOSURE, {}, {}, 200)
+def prefilled(
+    request: Request,
+    principal: MaybeStaff,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    case: str = "",
+    consultation: str = "",
+) -> dict[str, Any] | RedirectResponse:
+    """The form's values from a case or a consultation (staff only), or empty values for anyone."""
+    if not case and not consultation:
+        return {}
+    if principal is None:
+        target = request.url.path + ("?" + request.url.query if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    if case:
+        if not principal.may("case.read"):
+            raise Forbidden()
+        facts = sources.facts_from_case(case, db=db, settings=settings, at=clock.now(), by=principal)
+    else:
+        if not principal.may("consult.read"):
+            raise Forbidden()
+        facts = sources.facts_from_consultation(
+            consultation, db=db, settings=settings, at=clock.now(), by=principal
+        )
+    return sources.form_values(facts) | {"prefilled_from": "case" if case else "consultation"}
+
+
+Prefilled = Annotated[dict[str, Any] | RedirectResponse, Depends(prefilled)]
+
+
+@router.get("/drafting/deletion", response_class=HTMLResponse, response_model=None)
+def deletion_form(request: Request, values: Prefilled) -> Response:
+    if isinstance(values, RedirectResponse):
+        return values
+    return _page(request, DraftKind.DELETION, values, {}, 200)
+
+
+@router.get("/drafting/disclosure", response_class=HTMLResponse, response_model=None)
+def disclosure_form(request: Request, values: Prefilled) -> Response:
+    if isinstance(values, RedirectResponse):
+        return values
+    return _page(request, DraftKind.DISCLOSURE, values, {}, 200)
 
 
 async def _produce(request: Request, kind: DraftKind, clock: AppClock) -> Response:

@@ -17,10 +17,12 @@ from urllib.parse import urljoin
 from mamori.core.clock import Clock
 from mamori.core.errors import DomainError
 from mamori.evidence import netguard
-from mamori.evidence.fetcher import HOP_BY_HOP, Exchange, FetchLimit, fetch
+from mamori.evidence.fetcher import HOP_BY_HOP, CaptureFailed, Exchange, FetchLimit, fetch
 from mamori.evidence.profile import EXTRACT_JS
 from mamori.evidence.settings import EvidenceSettings
 
+# tests/conftest.py keeps its own shorter list for the test browser: that one loads mamori's own pages,
+# this one must reach nothing but what `route` fulfils.
 # Chromium's own network goes to a dead proxy (loopback included): only what `route` fulfils arrives.
 DEAD_PROXY = "--proxy-server=socks5://127.0.0.1:9"
 NO_PROXY_BYPASS = "--proxy-bypass-list=<-loopback>"
@@ -40,13 +42,6 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 SETTLE_MS = 1500  # after "load", let late requests finish, within the capture's time limit
-
-
-class CaptureFailed(DomainError):
-    def __init__(self, url: str, ja: str, en: str) -> None:
-        super().__init__(
-            code="evidence_capture_failed", field="url", ja=f"{ja}: {url[:200]}", en=f"{en}: {url[:200]}"
-        )
 
 
 @dataclass

@@ -15,11 +15,19 @@ from mamori.evidence.netguard import Target
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"})
 
 
-class FetchLimit(DomainError):
+class CaptureFailed(DomainError):
+    """The page at `url` could not be captured; the message names the address (cut to 200 characters)."""
+
+    code_name = "evidence_capture_failed"
+
     def __init__(self, url: str, ja: str, en: str) -> None:
-        super().__init__(
-            code="evidence_capture_limit", field="url", ja=f"{ja}: {url[:200]}", en=f"{en}: {url[:200]}"
-        )
+        super().__init__(code=self.code_name, field="url", ja=f"{ja}: {url[:200]}", en=f"{en}: {url[:200]}")
+
+
+class FetchLimit(CaptureFailed):
+    """A bound of the capture was reached (time, size, number of requests or redirects)."""
+
+    code_name = "evidence_capture_limit"
 
 
 @dataclass
