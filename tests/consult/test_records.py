@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -126,11 +127,20 @@ def test_a_persons_deletion_request_is_honoured_and_recorded(db: Session, clock:
     assert "consult.deletion_request" in actions
 
 
-def test_retention_setting_has_a_documented_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert service.ConsultSettings().retention_days == 1095
-    monkeypatch.setenv("MAMORI_CONSULT_RETENTION_DAYS", "400")
-    assert service.ConsultSettings().retention_days == 400
-    assert service.ConsultSettings.model_fields["retention_days"].description
+def test_the_worker_erases_consultations_past_their_retention_period(
+    db: Session, clock: FixedClock, settings: Any, session_factory: Any
+) -> None:
+    from mamori.notices.worker import housekeeping
+
+    _, author = staff(db, "counsellor", at=clock.now())
+    row = consultation(db, author, at=clock.now())
+    db.flush()
+    clock.advance(days=settings.consult_retention_days - 1)
+    assert housekeeping(session_factory, settings, clock) == 0
+    clock.advance(days=2)
+    assert housekeeping(session_factory, settings, clock) == 1
+    db.refresh(row)
+    assert row.sealed_content is None and row.erase_reason == "retention"
 
 
 def test_counts_survive_erasure(db: Session, clock: FixedClock) -> None:

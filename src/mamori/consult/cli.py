@@ -59,8 +59,9 @@ def erase_expired(
     from mamori.core.config import Settings
     from mamori.core.db import make_engine, make_sessionmaker, transaction
 
-    days = retention_days if retention_days is not None else service.ConsultSettings().retention_days
-    factory = make_sessionmaker(make_engine(Settings().database_url))
+    settings = Settings()
+    days = retention_days if retention_days is not None else settings.consult_retention_days
+    factory = make_sessionmaker(make_engine(settings.database_url))
     with transaction(factory) as db:
         erased = service.erase_expired(db=db, at=SystemClock().now(), retention_days=days)
     typer.echo(f"erased the personal data of {erased} consultation(s) older than {days} days")

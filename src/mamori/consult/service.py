@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,19 +26,6 @@ from mamori.core.auth import Principal, UserRow
 from mamori.core.errors import DomainError, Forbidden, NotFound
 
 CHANNELS = ("phone", "web", "mail", "visit", "chat")
-
-
-class ConsultSettings(BaseSettings):
-    """Settings of the consultation records (MAMORI_CONSULT_*), read where records are erased."""
-
-    model_config = SettingsConfigDict(env_prefix="MAMORI_CONSULT_", extra="ignore")
-
-    retention_days: int = Field(
-        1095,
-        ge=30,
-        description="Days after a consultation opened when its personal data is erased (counts stay). "
-        "Default 3 years; set it to the centre's own retention rule.",
-    )
 
 
 @dataclass(frozen=True)

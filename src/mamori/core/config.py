@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     due_soon_hours: int = Field(
         48, description="A case counts as due soon this many hours before its deadline."
     )
+    consult_retention_days: int = Field(
+        1095,
+        ge=30,
+        description="Days after a consultation opened when its personal data is erased (counts stay).",
+    )
     claim_idle_minutes: int = Field(
         30, description="A specialist's claim on a case lapses after this idle time."
     )

@@ -202,6 +202,17 @@ def tick(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> De
     return report
 
 
+HOUSEKEEPING_EVERY = dt.timedelta(hours=1)
+
+
+def housekeeping(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> int:
+    """Hourly: erase the personal data of consultations past their retention period (counts stay)."""
+    from mamori.consult.service import erase_expired
+
+    with transaction(factory) as db:
+        return erase_expired(db=db, at=clock.now(), retention_days=settings.consult_retention_days)
+
+
 def run_once(settings: Settings) -> DeliveryReport:
     engine = make_engine(settings.database_url)
     try:
@@ -221,9 +232,13 @@ def run_forever(
     stop = stop or threading.Event()
     factory = factory or make_sessionmaker(make_engine(settings.database_url))
     clock = clock or SystemClock()
+    next_housekeeping = clock.now()
     while not stop.is_set():
         try:
             tick(factory, settings, clock)
+            if clock.now() >= next_housekeeping:
+                housekeeping(factory, settings, clock)
+                next_housekeeping = clock.now() + HOUSEKEEPING_EVERY
         except Exception:
             log.exception("worker round failed; retrying in %.0fs", interval)
         stop.wait(interval)

@@ -143,6 +143,8 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": the transaction is committed before the response is sent, so an answer (a 201, a
+# redirect after a form) never runs ahead of the data it reports; a failed commit becomes the answer.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 AppClock = Annotated[Clock, Depends(get_clock)]
