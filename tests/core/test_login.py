@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from mamori.core.clock import FixedClock
+from mamori.core.config import Settings
 from tests.workspace import support
 
 
@@ -49,3 +51,21 @@ def test_next_page_must_be_on_this_site(client: Any, db: Session) -> None:
     support.staff(db, "s@staff.test", ["specialist"])
     answer = post_login(client, support.PASSWORD, next_page="//evil.example/")
     assert answer.headers["location"] == "/workspace"
+
+
+def test_sign_in_attempts_per_address_follow_the_setting(
+    settings: Settings, clock: FixedClock, session_factory: sessionmaker[Session], db: Session
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from mamori.web.app import create_app
+
+    support.staff(db, "s@staff.test", ["specialist"])
+    app = create_app(
+        settings.model_copy(update={"login_attempts_per_minute": 3}),
+        clock=clock,
+        session_factory=session_factory,
+    )
+    with TestClient(app) as limited:
+        codes = [post_login(limited, "not the password").status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]

@@ -68,11 +68,8 @@ def test_there_are_guarded_routes_to_check() -> None:
 
 
 # Non-GET routes whose permission an auditor holds, each with why it changes nothing that matters.
-AUDITOR_MAY_POST = {
-    # consult's choice: sharing a sealed record with another reader needs only read access (flagged to
-    # the lead in docs/dev/requests-from-workspace.md).
-    ("POST", "/consult/records/{record_id}/share"),
-}
+# Empty: consult's record sharing now needs consult.record (it was the one exception).
+AUDITOR_MAY_POST: set[tuple[str, str]] = set()
 
 
 def test_every_route_refuses_roles_without_its_permission(client: Any, tokens: dict[str, str]) -> None:

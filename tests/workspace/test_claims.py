@@ -20,19 +20,23 @@ from tests.workspace import support
 def test_a_claim_excludes_others_until_it_lapses(db: Session, settings: Settings, clock: FixedClock) -> None:
     support.board(db)
     case_id = support.file(db, settings, clock.now())
-    service.claim(case_id, db=db, now=clock.now(), by=Actor("user:a"), user_id="a")
+    service.claim(case_id, db=db, now=clock.now(), by=Actor("user:a"), user_id="a", settings=settings)
     with pytest.raises(DomainError) as taken:
-        service.claim(case_id, db=db, now=clock.now(), by=Actor("user:b"), user_id="b")
+        service.claim(case_id, db=db, now=clock.now(), by=Actor("user:b"), user_id="b", settings=settings)
     assert taken.value.code == "claimed_by_other"
-    service.require_claim(case_id, db=db, now=clock.advance(minutes=29), user_id="a")  # activity renews it
+    service.require_claim(
+        case_id, db=db, now=clock.advance(minutes=29), user_id="a", settings=settings
+    )  # activity renews it
     with pytest.raises(DomainError):
-        service.claim(case_id, db=db, now=clock.advance(minutes=29), by=Actor("user:b"), user_id="b")
+        service.claim(
+            case_id, db=db, now=clock.advance(minutes=29), by=Actor("user:b"), user_id="b", settings=settings
+        )
     idle = clock.advance(minutes=2)  # 31 minutes since the last action
     with pytest.raises(DomainError) as lapsed:
-        service.require_claim(case_id, db=db, now=idle, user_id="a")
+        service.require_claim(case_id, db=db, now=idle, user_id="a", settings=settings)
     assert lapsed.value.code == "claim_required"
-    service.claim(case_id, db=db, now=idle, by=Actor("user:b"), user_id="b")
-    service.require_claim(case_id, db=db, now=idle, user_id="b")
+    service.claim(case_id, db=db, now=idle, by=Actor("user:b"), user_id="b", settings=settings)
+    service.require_claim(case_id, db=db, now=idle, user_id="b", settings=settings)
 
 
 def test_two_sessions_claiming_at_once_one_wins(
@@ -50,7 +54,9 @@ def test_two_sessions_claiming_at_once_one_wins(
         try:
             with transaction(factory) as db:
                 start.wait()
-                service.claim(case_id, db=db, now=clock.now(), by=Actor(f"user:{user}"), user_id=user)
+                service.claim(
+                    case_id, db=db, now=clock.now(), by=Actor(f"user:{user}"), user_id=user, settings=settings
+                )
             outcomes[user] = "won"
         except DomainError as exc:
             outcomes[user] = exc.code
@@ -64,4 +70,13 @@ def test_two_sessions_claiming_at_once_one_wins(
     with transaction(factory) as db:
         holder = service.requests.get_case_row(db, case_id).assignee
     assert holder == next(u for u, o in outcomes.items() if o == "won")
-    assert isinstance(dt.timedelta(), dt.timedelta)
+
+
+def test_the_idle_time_of_a_claim_is_a_setting(db: Session, settings: Settings, clock: FixedClock) -> None:
+    short = settings.model_copy(update={"claim_idle_minutes": 5})
+    support.board(db)
+    case_id = support.file(db, short, clock.now())
+    until = service.claim(case_id, db=db, now=clock.now(), by=Actor("user:a"), user_id="a", settings=short)
+    assert until == clock.now() + dt.timedelta(minutes=5)
+    later = clock.advance(minutes=6)
+    service.claim(case_id, db=db, now=later, by=Actor("user:b"), user_id="b", settings=short)

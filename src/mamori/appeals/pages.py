@@ -159,7 +159,7 @@ def rule(
     """Rule on the open appeal (a specialist other than the one who decided); both sides are told."""
 
     def action() -> None:
-        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         service.rule(
             case_id,
             workspace.decision_input(measure, criteria_version, clause, reason),

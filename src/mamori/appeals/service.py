@@ -18,7 +18,7 @@ from mamori.core.errors import Conflict, DomainError, Forbidden
 from mamori.core.i18n import translate
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
-from mamori.decisions.store import DecisionRow, decisions_for
+from mamori.decisions.store import DecisionRow
 from mamori.notices import service as notices
 from mamori.requests import service as requests
 from mamori.requests.model import Stage
@@ -34,14 +34,9 @@ class AppealState:
     appeal: store.AppealRow | None
 
 
-def latest_decision(case_id: str, *, db: Session) -> DecisionRow | None:
-    rows = decisions_for(db, case_id)
-    return rows[-1] if rows else None
-
-
 def state_for(case: CaseRow, side: Side, *, db: Session) -> AppealState:
     """May this side object now? Only to the case's latest decision, once, and only the right kind."""
-    decision = latest_decision(case.id, db=db)
+    decision = decisions.latest(case.id, db=db)
     if decision is None:
         return AppealState(None, False, None)
     appeal = store.for_decision(db, decision.id, side.value)

@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.core import auth
 from mamori.core.access import SESSION_COOKIE
+from mamori.core.config import Settings
 from mamori.core.errors import DomainError
 from mamori.core.ratelimit import RateLimiter
-from mamori.web.app import AppClock, DbSession
+from mamori.web.app import AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["sign-in"])
@@ -20,13 +21,13 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
     ("POST", "/login"): None,
     ("POST", "/logout"): None,
 }
-LOGIN_ATTEMPTS_PER_MINUTE = 20  # per client address, on top of the per-account lockout in auth
 
 
-def _limiter(request: Request) -> RateLimiter:
+def _limiter(request: Request, settings: Settings) -> RateLimiter:
+    """Sign-in attempts per client address, on top of the per-account lockout in auth."""
     state = request.app.state
     if not hasattr(state, "login_limiter"):
-        state.login_limiter = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
+        state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
     return state.login_limiter  # type: ignore[no-any-return]
 
 
@@ -49,6 +50,7 @@ def login(
     request: Request,
     db: DbSession,
     clock: AppClock,
+    settings: AppSettings,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/workspace",
@@ -56,7 +58,7 @@ def login(
     lang = page_lang(request)
     address = request.client.host if request.client else "unknown"
     try:
-        _limiter(request).check(address)
+        _limiter(request, settings).check(address)
         user = auth.authenticate(email, password, db=db, at=clock.now())
     except DomainError as exc:
         db.commit()  # the failure count and any lockout must stick

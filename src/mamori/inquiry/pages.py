@@ -43,7 +43,7 @@ def send_inquiry(
     )
 
     def action() -> None:
-        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         service.send_inquiry(case_id, election, db=db, settings=settings, at=clock.now(), by=principal.actor)
 
     return workspace._act(request, case_id, db, settings, clock, principal, action)

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from mamori.core.audit import Actor
 from mamori.core.clock import to_jst
@@ -40,15 +39,11 @@ FIELD_OF = {
 }
 
 
-def _services(db: DbSession) -> list[store.ServiceRow]:
-    return list(db.scalars(select(store.ServiceRow).order_by(store.ServiceRow.slug)))
-
-
 def _form_page(
     request: Request, db: DbSession, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> HTMLResponse:
     ctx = {
-        "services": _services(db),
+        "services": service.list_services(db),
         "rights": list(Right),
         "values": values,
         "errors": errors,

@@ -227,7 +227,9 @@ def claim(
         settings,
         clock,
         principal,
-        lambda: service.claim(case_id, db=db, now=clock.now(), by=principal.actor, user_id=principal.user_id),
+        lambda: service.claim(
+            case_id, db=db, now=clock.now(), by=principal.actor, user_id=principal.user_id, settings=settings
+        ),
     )
 
 
@@ -263,7 +265,7 @@ def record_poster(
     """Attach the poster's account and contact (from the platform's own records)."""
 
     def action() -> None:
-        service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         if not account_id.strip() or "@" not in email:
             raise DomainError(
                 code="poster_invalid",
@@ -297,7 +299,7 @@ def extend(
     """Record an extension ground; the requester's interim notice (Art. 25(1) proviso) is queued."""
 
     def action() -> None:
-        service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         if ground not in [g.value for g in ExtensionGround]:
             raise DomainError(
                 code="ground_required",
@@ -403,7 +405,9 @@ def decide(
     """Record the decision (only by the claim's holder); the notices previewed are queued with it."""
 
     def action() -> None:
-        case = service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id)
+        case = service.require_claim(
+            case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings
+        )
         if case.stage == Stage.APPEALED.value:
             raise DomainError(
                 code="appeal_open",

@@ -1,8 +1,8 @@
 """Use cases of the workspace: the queue in the legal clock's order, and claims on cases.
 
 A claim is taken with one conditional UPDATE, so two specialists can never hold the same case: the
-database lets exactly one of two racing UPDATEs match. A claim lapses when left idle for CLAIM_IDLE;
-every action of its holder renews it.
+database lets exactly one of two racing UPDATEs match. A claim lapses when left idle for
+`Settings.claim_idle_minutes`; every action of its holder renews it.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError
 from mamori.requests import service as requests
 from mamori.requests.model import OPEN_STAGES, ClockState
-from mamori.requests.store import CaseRow, ServiceRow, add_event
+from mamori.requests.store import CaseRow, add_event
 
-CLAIM_IDLE = dt.timedelta(minutes=30)
 SORTS = ("clock", "abuse")
 
 
@@ -118,7 +117,14 @@ def open_queue(filters: QueueFilter, *, db: Session, now: dt.datetime, settings:
     return QueueView(items, counts, len(ordered))
 
 
-def claim(case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: str) -> dt.datetime:
+def claim_idle(settings: Settings) -> dt.timedelta:
+    """How long a claim lasts without its holder doing anything."""
+    return dt.timedelta(minutes=settings.claim_idle_minutes)
+
+
+def claim(
+    case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: str, settings: Settings
+) -> dt.datetime:
     """Take (or renew) the claim on an open case; Conflict when someone else holds it."""
     stmt = (
         update(CaseRow)
@@ -127,7 +133,7 @@ def claim(case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: st
             CaseRow.stage.in_([s.value for s in OPEN_STAGES]),
             or_(CaseRow.assignee.is_(None), CaseRow.assignee == user_id, CaseRow.claimed_until < now),
         )
-        .values(assignee=user_id, claimed_until=now + CLAIM_IDLE)
+        .values(assignee=user_id, claimed_until=now + claim_idle(settings))
         .execution_options(synchronize_session="fetch")
     )
     if db.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
@@ -143,7 +149,7 @@ def claim(case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: st
         )
     add_event(db, case_id, now, "claimed", by.ident)
     audit.record(db, at=now, actor=by, action="case.claimed", subject_type="case", subject_id=case_id)
-    return now + CLAIM_IDLE
+    return now + claim_idle(settings)
 
 
 def release(case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: str) -> None:
@@ -158,7 +164,9 @@ def release(case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: 
         add_event(db, case_id, now, "released", by.ident)
 
 
-def require_claim(case_id: str, *, db: Session, now: dt.datetime, user_id: str) -> CaseRow:
+def require_claim(
+    case_id: str, *, db: Session, now: dt.datetime, user_id: str, settings: Settings
+) -> CaseRow:
     """The case, if `user_id` holds a live claim on it (the claim is renewed); otherwise a Conflict."""
     case = requests.get_case_row(db, case_id)
     if case.assignee != user_id or case.claimed_until is None or case.claimed_until <= now:
@@ -169,7 +177,7 @@ def require_claim(case_id: str, *, db: Session, now: dt.datetime, user_id: str) 
             ja="先にこの申出を担当として確保してください (確保は一定時間操作がないと解除されます)。",
             en="Claim this case first (a claim lapses when left idle).",
         )
-    case.claimed_until = now + CLAIM_IDLE
+    case.claimed_until = now + claim_idle(settings)
     return case
 
 
@@ -190,7 +198,7 @@ def _name(db: Session, user_id: str | None) -> str:
 
 def service_slugs(db: Session) -> dict[str, str]:
     """Service id → slug."""
-    return {s.id: s.slug for s in db.scalars(select(ServiceRow).order_by(ServiceRow.slug))}
+    return {s.id: s.slug for s in requests.list_services(db)}
 
 
 def staff_names(db: Session) -> dict[str, str]:
