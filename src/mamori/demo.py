@@ -137,7 +137,7 @@ DEMO_REQUESTS = (
     ),
     DemoRequest(
         "demo-board",
-        5.5,
+        6.3,
         "【デモ投稿】あの店長(仮名)は客の個人情報を売っている。",
         ["名誉権", "営業権"],
         "事実無根であり、店の売上が減少している。",
@@ -157,7 +157,7 @@ DEMO_REQUESTS = (
         "【デモ投稿】佐々木(仮名)は顔もひどいし生きている価値がない",
         ["名誉感情"],
         "容姿を侮辱され、精神的苦痛を受けている。",
-        "extend:hearing_poster",
+        "inquiry",
     ),
     DemoRequest(
         "demo-qa",
@@ -182,6 +182,14 @@ DEMO_REQUESTS = (
         ["名誉権"],
         "市長として批判されており、名誉を傷つけられた。",
         "decide:no_action:",
+    ),
+    DemoRequest(
+        "demo-video",
+        8.0,
+        "【デモ投稿】中村(仮名)は前科者だから近づくな",
+        ["名誉権"],
+        "前科はなく、地域で避けられるようになった。",
+        "appeal:remove:1.1",
     ),
     DemoRequest(
         "demo-qa",
@@ -258,6 +266,7 @@ def _load(db: Session, settings: Settings, now: dt.datetime) -> None:
         summary_en="DEMO: adds a clause on repeated harassment",
     )
     criteria.publish("2026.1", db=db, at=revised - dt.timedelta(days=7), by=SYSTEM)
+    _load_consultations(db, settings, now, staff["counsellor@demo.example.com"])
     specialist = staff["specialist@demo.example.com"].actor()
     for n, item in enumerate(DEMO_REQUESTS, start=1):
         received = now - dt.timedelta(days=item.days_ago)
@@ -295,7 +304,11 @@ def _load(db: Session, settings: Settings, now: dt.datetime) -> None:
             decisions.extend(
                 receipt.case_id, ExtensionGround(rest), "", db=db, settings=settings, at=acted, by=specialist
             )
-        elif kind == "decide":
+        elif kind == "inquiry":
+            from mamori.inquiry.service import ElectionClaim, send_inquiry
+
+            send_inquiry(receipt.case_id, ElectionClaim(), db=db, settings=settings, at=acted, by=specialist)
+        elif kind in ("decide", "appeal"):
             measure, _, clause = rest.partition(":")
             reason = (
                 "【デモ】政策への批判であり、特定の事実の摘示による社会的評価の低下は認められないため。"
@@ -310,3 +323,102 @@ def _load(db: Session, settings: Settings, now: dt.datetime) -> None:
                 at=acted,
                 by=specialist,
             )
+            if kind == "appeal":
+                from mamori.appeals.model import Side
+                from mamori.appeals.service import file_appeal
+
+                file_appeal(
+                    receipt.case_id,
+                    Side.POSTER,
+                    "【デモ】記載は事実であり、削除は不当であるとの異議。",
+                    db=db,
+                    at=acted + dt.timedelta(hours=6),
+                    by=Actor("poster:demo"),
+                )
+
+
+# (days ago, channel, categories, service, summary, outcome, referral body or "")
+DEMO_CONSULTATIONS = (
+    (
+        80,
+        "web",
+        ("defamation",),
+        "x",
+        "【デモ】職場の同僚を名指しした虚偽の投稿について相談。",
+        "advised",
+        "",
+    ),
+    (
+        62,
+        "phone",
+        ("insult", "image"),
+        "instagram",
+        "【デモ】容姿を侮辱するコメントが続いている。",
+        "referred",
+        "ihaho-center",
+    ),
+    (45, "web", ("privacy",), "bakusai", "【デモ】自宅住所が掲示板に書き込まれた。", "removed", ""),
+    (
+        30,
+        "chat",
+        ("threat",),
+        "x",
+        "【デモ】殺害をほのめかす投稿。警察への相談を勧めた。",
+        "referred",
+        "police-cyber",
+    ),
+    (
+        21,
+        "mail",
+        ("defamation", "impersonation"),
+        "tiktok",
+        "【デモ】なりすましアカウントが虚偽を発信。",
+        "open",
+        "",
+    ),
+    (
+        12,
+        "web",
+        ("discrimination",),
+        "youtube",
+        "【デモ】出身地を理由にした差別的なコメント。",
+        "referred",
+        "moj-jinken",
+    ),
+    (
+        5,
+        "web",
+        ("insult",),
+        "5ch",
+        "【デモ】学校名と共に中傷されている (相談者は未成年)。",
+        "referred",
+        "sia-hotline",
+    ),
+    (1, "phone", ("other",), "line", "【デモ】グループから外され悪口を言われている。", "open", ""),
+)
+
+
+def _load_consultations(db: Session, settings: Settings, now: dt.datetime, counsellor: auth.UserRow) -> None:
+    """DEMO counsellors' records (anonymous, invented) so the dashboard has something to count."""
+    from mamori.consult import service as consult
+
+    principal = auth.Principal(counsellor.id, counsellor.email, counsellor.display_name, counsellor.role_set)
+    for days, channel, categories, svc, summary, outcome, body in DEMO_CONSULTATIONS:
+        at = now - dt.timedelta(days=days)
+        row = consult.record_consultation(
+            consult.NewConsultation(
+                channel=channel,
+                categories=categories,
+                service=svc,
+                summary=summary,
+                advice="【デモ】証拠の保存方法と削除依頼の手順を案内。",
+            ),
+            by=principal,
+            db=db,
+            at=at,
+            secret_key=settings.secret_key,
+        )
+        if body:
+            consult.refer(row.id, body, consent=True, by=principal, db=db, at=at)
+        if outcome not in ("open", "referred"):
+            consult.set_outcome(row.id, outcome, by=principal, db=db, at=at)
