@@ -203,32 +203,52 @@ def _requester_decision_notice(
     at: dt.datetime,
     by: Actor,
 ) -> str:
-    key = f"{case.id}:requester_decision:{row.id}"
+    clause_en = _clause_title_en(db, row)
+    return _tell_requester(
+        case,
+        NoticeKind.REQUESTER_DECISION,
+        f"{case.id}:requester_decision:{row.id}",
+        _localised(context, case, row, clause_en, case.lang),
+        db=db,
+        settings=settings,
+        at=at,
+        by=by,
+    )
+
+
+def _tell_requester(
+    case: CaseRow,
+    kind: NoticeKind,
+    key: str,
+    context: dict[str, object],
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+) -> str:
+    """Queue an Art. 25 notice to the requester, or record that none is owed (identical repeat request)."""
     if case.repeat_of is not None:
         notices.record_skipped(
-            db,
-            case_id=case.id,
-            kind=NoticeKind.REQUESTER_DECISION,
-            recipient="requester",
-            dedupe_key=key,
-            reason=REPEAT_SKIP,
-            at=at,
+            db, case_id=case.id, kind=kind, recipient="requester", dedupe_key=key, reason=REPEAT_SKIP, at=at
         )
-        add_event(db, case.id, at, "notice_skipped", "system", notice_kind="requester_decision", why="repeat")
+        add_event(db, case.id, at, "notice_skipped", "system", notice_kind=kind.value, why="repeat")
         return "skipped"
-    requester = requests.requester_of(case, settings=settings, db=db, at=at, by=by, purpose="art25_notice")
-    clause_en = _clause_title_en(db, row)
-    secret = str(
-        requests.sealer_for(settings).open(case.follow_secret_sealed, bound_to=f"case:{case.id}:follow")
+    requester = requests.requester_of(
+        case, settings=settings, db=db, at=at, by=by, purpose=f"art25_{kind.value}"
     )
-    ctx = _localised(context, case, row, clause_en, case.lang)
-    ctx["follow_url"] = requests.follow_url(settings, case.receipt_number, secret)
-    subject, body = compose(NoticeKind.REQUESTER_DECISION.value, case.lang, ctx)
+    sealer = requests.sealer_for(settings)
+    secret = str(sealer.open(case.follow_secret_sealed, bound_to=f"case:{case.id}:follow"))
+    subject, body = compose(
+        kind.value,
+        case.lang,
+        {**context, "follow_url": requests.follow_url(settings, case.receipt_number, secret)},
+    )
     notices.queue(
         db,
-        sealer=requests.sealer_for(settings),
+        sealer=sealer,
         case_id=case.id,
-        kind=NoticeKind.REQUESTER_DECISION,
+        kind=kind,
         recipient="requester",
         to_address=requester.email,
         lang=case.lang,
@@ -238,7 +258,7 @@ def _requester_decision_notice(
         at=at,
     )
     _mark_requester_told(case, at)
-    add_event(db, case.id, at, "notice_queued", "system", notice_kind="requester_decision")
+    add_event(db, case.id, at, "notice_queued", "system", notice_kind=kind.value)
     return "queued"
 
 
@@ -367,26 +387,11 @@ def extend(
         ground=ground.value,
         late=late,
     )
-    key = f"{case.id}:requester_interim:{row.id}"
-    if case.repeat_of is not None:
-        notices.record_skipped(
-            db,
-            case_id=case.id,
-            kind=NoticeKind.REQUESTER_INTERIM,
-            recipient="requester",
-            dedupe_key=key,
-            reason=REPEAT_SKIP,
-            at=at,
-        )
-        return "skipped"
-    requester = requests.requester_of(case, settings=settings, db=db, at=at, by=by, purpose="art25_interim")
-    secret = str(
-        requests.sealer_for(settings).open(case.follow_secret_sealed, bound_to=f"case:{case.id}:follow")
-    )
     ja, en = GROUND_TEXT[ground]
-    subject, body = compose(
-        NoticeKind.REQUESTER_INTERIM.value,
-        case.lang,
+    return _tell_requester(
+        case,
+        NoticeKind.REQUESTER_INTERIM,
+        f"{case.id}:requester_interim:{row.id}",
         {
             "platform": settings.platform_name,
             "receipt_number": case.receipt_number,
@@ -394,25 +399,12 @@ def extend(
             "content_url": case.content_url,
             "ground_text": ja if case.lang == "ja" else en,
             "ground_reason": reason if ground.needs_reason else "",
-            "follow_url": requests.follow_url(settings, case.receipt_number, secret),
         },
-    )
-    notices.queue(
-        db,
-        sealer=requests.sealer_for(settings),
-        case_id=case.id,
-        kind=NoticeKind.REQUESTER_INTERIM,
-        recipient="requester",
-        to_address=requester.email,
-        lang=case.lang,
-        subject=subject,
-        body=body,
-        dedupe_key=key,
+        db=db,
+        settings=settings,
         at=at,
+        by=by,
     )
-    _mark_requester_told(case, at)
-    add_event(db, case.id, at, "notice_queued", "system", notice_kind="requester_interim")
-    return "queued"
 
 
 def preview(
