@@ -48,11 +48,17 @@ def queue(
     body: str,
     dedupe_key: str,
     at: dt.datetime,
+    first_for_new_case: bool = False,
 ) -> NoticeRow:
-    """Write a notice to the outbox; a notice with the same dedupe key is never written twice."""
-    existing = db.scalar(select(NoticeRow).where(NoticeRow.dedupe_key == dedupe_key))
-    if existing is not None:
-        return existing
+    """Write a notice to the outbox; a notice with the same dedupe key is never written twice.
+
+    `first_for_new_case` skips the look-up for a case created in this same transaction (the receipt):
+    nothing can exist yet, and the unique dedupe key still guards the table.
+    """
+    if not first_for_new_case:
+        existing = db.scalar(select(NoticeRow).where(NoticeRow.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
     notice_id = new_id()  # known before the insert, so the sealed fields can be bound to it in one write
     row = NoticeRow(
         id=notice_id,

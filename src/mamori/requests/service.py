@@ -234,6 +234,7 @@ def file_request(
         body=body,
         dedupe_key=f"{case.id}:receipt",
         at=at,
+        first_for_new_case=True,
     )
     return receipt
 
