@@ -14,7 +14,7 @@ from mamori.core import audit
 from mamori.core.audit import Actor
 from mamori.core.clock import format_jst
 from mamori.core.config import Settings
-from mamori.core.errors import Conflict, DomainError, Forbidden
+from mamori.core.errors import Conflict, DomainError
 from mamori.core.i18n import translate
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
@@ -35,7 +35,11 @@ class AppealState:
 
 
 def state_for(case: CaseRow, side: Side, *, db: Session) -> AppealState:
-    """May this side object now? Only to the case's latest decision, once, and only the right kind."""
+    """May this side object now? Only to the case's latest decision, once, and only the right kind.
+
+    A ruling on a side's own objection is final for that side (otherwise every ruling would open a
+    new objection and the case would never close); the other side may still object to it.
+    """
     decision = decisions.latest(case.id, db=db)
     if decision is None:
         return AppealState(None, False, None)
@@ -44,6 +48,7 @@ def state_for(case: CaseRow, side: Side, *, db: Session) -> AppealState:
         case.stage == Stage.DECIDED.value
         and appeal is None
         and model.may_appeal(side, Measure(decision.measure))
+        and store.ruling_on(db, decision.id, side.value) is None
     )
     return AppealState(decision, allowed, appeal)
 
@@ -118,9 +123,12 @@ def rule(
     appealed = db.get(DecisionRow, appeal.decision_id)
     assert appealed is not None
     if not model.independent(appealed.decided_by, by.ident):
-        raise Forbidden(
-            "異議は元の判断をした人とは別の専門員が判断します。",
-            "An appeal must be decided by a specialist other than the one who decided.",
+        raise DomainError(
+            code="same_specialist",
+            status=403,
+            field="case",
+            ja="異議は元の判断をした人とは別の専門員が判断します。",
+            en="An appeal must be decided by a specialist other than the one who decided.",
         )
     outcome = decisions.decide(case_id, decision, db=db, settings=settings, at=at, by=by, basis="appeal")
     appeal.ruled_at, appeal.ruling_decision_id, appeal.ruled_by = at, outcome.decision_id, by.ident

@@ -33,3 +33,10 @@ def for_case(db: Session, case_id: str) -> list[AppealRow]:
 
 def for_decision(db: Session, decision_id: str, side: str) -> AppealRow | None:
     return db.scalar(select(AppealRow).where(AppealRow.decision_id == decision_id, AppealRow.side == side))
+
+
+def ruling_on(db: Session, decision_id: str, side: str) -> AppealRow | None:
+    """The appeal by `side` that `decision_id` was the ruling on, if it was one."""
+    return db.scalar(
+        select(AppealRow).where(AppealRow.ruling_decision_id == decision_id, AppealRow.side == side)
+    )
