@@ -8,8 +8,10 @@ one, and time, size and the number of requests are bounded per capture.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -154,6 +156,17 @@ def _raise_for_main(url: str, recorder: _Recorder, exc: Exception) -> None:
 
 def capture_page(url: str, *, settings: EvidenceSettings, clock: Clock) -> CaptureResult:
     """Capture `url` as the server sees it. Raises AddressRefused, FetchLimit or CaptureFailed."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _capture_page(url, settings=settings, clock=clock)
+    # Playwright's sync API refuses a thread with a running event loop (an async caller, or another
+    # sync Playwright alive in this thread): capture from a thread of its own.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mamori-capture") as pool:
+        return pool.submit(_capture_page, url, settings=settings, clock=clock).result()
+
+
+def _capture_page(url: str, *, settings: EvidenceSettings, clock: Clock) -> CaptureResult:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
