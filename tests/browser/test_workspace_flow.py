@@ -61,7 +61,9 @@ def test_request_inquiry_decision_and_appeal(
         first.fill("#p-email", "poster@example.org")
         first.click("form[action*='/poster'] button")
         first.click("#send-inquiry")
-        assert "inquiry_sent" in first.inner_text("#timeline")
+        assert first.locator("#timeline li[data-kind=inquiry_sent]").count() == 1
+        assert "発信者への照会を送付" in first.inner_text("#timeline")  # labels, not event codes
+        assert "inquiry_sent" not in first.inner_text("#timeline")
         app.deliver()
         inquiry_mail = mail.to("poster@example.org")[0]
         answer_url = link_in(inquiry_mail, r"http://127\.0\.0\.1:\d+/inquiry/answer/\S+")
@@ -87,7 +89,7 @@ def test_request_inquiry_decision_and_appeal(
         assert "申出者" in previews or "requester" in previews.lower()
         assert first.locator("section.preview").count() == 2
         first.click("#send-decision")
-        assert "decided" in first.inner_text("#timeline")
+        assert first.locator("#timeline li[data-kind=decided]").count() == 1
         app.deliver()
 
         page.goto(follow)
@@ -125,11 +127,12 @@ def test_request_inquiry_decision_and_appeal(
         second.fill("#reason", "異議の理由を検討し、公益目的の論評の範囲内と判断しました。")
         second.click("#preview")
         second.click("#send-decision")
-        assert "appeal_ruled" in second.inner_text("#timeline")
+        assert second.locator("#timeline li[data-kind=appeal_ruled]").count() == 1
         app.deliver()
 
         page.goto(follow)
         assert page.locator("ol.notices li").count() >= 4  # receipt, interim, decision, appeal outcome
+        assert "(日本時間)" in page.inner_text("ol.notices li >> nth=0")  # sent times in JST
         kinds_to_requester = [m["X-Mamori-Notice"].split(";")[0] for m in mail.to("jiro@example.jp")]
         kinds_to_poster = [m["X-Mamori-Notice"].split(";")[0] for m in mail.to("poster@example.org")]
         assert kinds_to_requester == [

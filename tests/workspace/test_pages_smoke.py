@@ -38,3 +38,4 @@ def test_queue_and_case_pages_render(client: Any, db: Session, settings: Setting
         page = client.get(f"/workspace/cases/{case_id}?lang={lang}")
         assert page.status_code == 200, page.text
     assert "Claim this case" in page.text
+    assert "Request received" in page.text and ">received<" not in page.text  # labels, not event codes

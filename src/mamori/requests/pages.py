@@ -6,6 +6,7 @@ field in the page's language.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Annotated, Any
 
@@ -158,6 +159,10 @@ def status_page(
     if case is None or not key or not service.check_follow_secret(case, key, settings):
         return _not_found(request)
     status = service.status_for_requester(case, db=db, now=clock.now(), settings=settings)
+    told = [  # the service gives ISO text (it also feeds the JSON API); the page shows JST
+        {**n, "sent_at": dt.datetime.fromisoformat(n["sent_at"]) if n["sent_at"] else None}
+        for n in status["notices"]  # type: ignore[attr-defined]
+    ]
     from mamori.appeals import service as appeals
     from mamori.appeals.model import Side
 
@@ -165,6 +170,7 @@ def status_page(
     ctx = {
         "case": case,
         "status": status,
+        "told": told,
         "key": key,
         "received_at": case.received_at,
         "due_at": case.decision_due_at,

@@ -6,6 +6,7 @@ Deciding (and every other change to a case) requires holding the case's claim.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -102,6 +103,14 @@ def queue_page(
     return render(request, "workspace/queue.html", ctx)
 
 
+def _event_detail(detail: dict[str, Any]) -> dict[str, Any]:
+    """Times in an event's detail are stored as ISO text; the page shows them in JST."""
+    return {
+        k: dt.datetime.fromisoformat(v) if k.endswith("_at") and isinstance(v, str) else v
+        for k, v in detail.items()
+    }
+
+
 def _case_context(
     request: Request, case_id: str, db: DbSession, settings: AppSettings, now: Any, principal: Principal
 ) -> dict[str, Any]:
@@ -123,8 +132,14 @@ def _case_context(
         for v in versions
         for c in v.clauses
     }
+    names = service.staff_names(db)
     events = [
-        {"at": e.at, "kind": e.kind, "actor": e.actor, "detail": json.loads(e.detail)}
+        {
+            "at": e.at,
+            "kind": e.kind,
+            "actor": names.get(e.actor.removeprefix("user:"), e.actor),
+            "detail": _event_detail(json.loads(e.detail)),
+        }
         for e in case_store.events(db, case.id)
     ]
     claimed = case.assignee is not None and case.claimed_until is not None and case.claimed_until > now
@@ -151,7 +166,7 @@ def _case_context(
         "grounds": list(ExtensionGround),
         "is_open": case.stage in [s.value for s in OPEN_STAGES],
         "holder": case.assignee if claimed else None,
-        "holder_name": service.staff_names(db).get(case.assignee or "", "") if claimed else "",
+        "holder_name": names.get(case.assignee or "", "") if claimed else "",
         "mine": claimed and case.assignee == principal.user_id,
         "claimed_until": case.claimed_until if claimed else None,
         "clock_state": requests.clock_of(case, now=now, settings=settings).value,
