@@ -32,3 +32,11 @@ def test_a_forbidden_page_explains_itself_in_the_page_language(client: Any, db: 
     assert ja.status_code == 403 and "この操作の権限がありません" in ja.text and 'lang="ja"' in ja.text
     en = client.get("/workspace?lang=en", headers={"Accept": "text/html"})
     assert en.status_code == 403 and "You may not do this" in en.text and 'lang="en"' in en.text
+
+
+def test_the_start_page_sends_each_visitor_on_in_their_language(client: Any) -> None:
+    ja = client.get("/")
+    assert ja.status_code == 200 and "投稿で被害を受けた方へ" in ja.text
+    assert 'href="/consult"' in ja.text and 'href="/request"' in ja.text and 'href="/login"' in ja.text
+    en = client.get("/?lang=en")
+    assert "If you were harmed by a post" in en.text
