@@ -22,6 +22,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the case store: SQLite (default, a file in the working directory) "
         "or postgresql+psycopg://user@host/db in production.",
     )
+    db_pool_size: int = Field(
+        20,
+        ge=1,
+        description="Connections each process keeps open to PostgreSQL (the web server's thread pool shares them).",
+    )
     base_url: str = Field(
         "http://127.0.0.1:8000", description="Public address of this service, used in links sent by mail."
     )

@@ -58,6 +58,7 @@ def id_column_type() -> String:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Engine for the URL; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
+        kwargs.pop("pool_size", None)  # SQLite serialises writers; its default pool is right
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -70,6 +71,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("max_overflow", 10)
     return create_engine(url, **kwargs)
 
 

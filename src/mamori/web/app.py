@@ -72,7 +72,7 @@ def create_app(
     app = FastAPI(title="mamori", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
     engine = None
     if session_factory is None:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         session_factory = make_sessionmaker(engine)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
