@@ -15,7 +15,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-# Capability command groups, mounted when the capability is present.
+# Capability command groups: `app` of each module below, mounted under its name.
 SUBCOMMANDS = {
     "users": "mamori.core.auth_cli",
     "cases": "mamori.requests.cli",
@@ -27,11 +27,7 @@ SUBCOMMANDS = {
     "drafting": "mamori.drafting.cli",
 }
 for _name, _module in SUBCOMMANDS.items():
-    try:
-        app.add_typer(importlib.import_module(_module).app, name=_name)
-    except ModuleNotFoundError as _exc:
-        if not (_exc.name and _module.startswith(_exc.name)):
-            raise
+    app.add_typer(importlib.import_module(_module).app, name=_name)
 
 
 @db_app.command("upgrade")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
@@ -25,10 +25,8 @@ from mamori.web.validation import validation_error_body
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-# Each capability contributes routers; a module listed here that does not exist yet is simply skipped
-# only if its package is absent (so capabilities can land one by one), never when it fails to import.
+# Each capability contributes its routers; the app includes `router` from each module listed here.
 ROUTER_MODULES = (
-    "mamori.core.auth_api",
     "mamori.core.auth_pages",
     "mamori.criteria.api",
     "mamori.criteria.pages",
@@ -37,11 +35,8 @@ ROUTER_MODULES = (
     "mamori.decisions.api",
     "mamori.notices.api",
     "mamori.workspace.pages",
-    "mamori.workspace.api",
     "mamori.inquiry.pages",
-    "mamori.inquiry.api",
     "mamori.appeals.pages",
-    "mamori.appeals.api",
     "mamori.detect.api",
     "mamori.consult.api",
     "mamori.consult.pages",
@@ -51,15 +46,6 @@ ROUTER_MODULES = (
     "mamori.drafting.pages",
     "mamori.web.home",
 )
-
-
-def _optional_module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None
-        raise
 
 
 def create_app(
@@ -96,9 +82,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(CSRFMiddleware)
     for name in ROUTER_MODULES:
-        module = _optional_module(name)
-        if module is not None and hasattr(module, "router"):
-            app.include_router(module.router)
+        app.include_router(importlib.import_module(name).router)
     return app
 
 
