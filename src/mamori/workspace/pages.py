@@ -105,10 +105,16 @@ def queue_page(
 
 def _event_detail(detail: dict[str, Any]) -> dict[str, Any]:
     """Times in an event's detail are stored as ISO text; the page shows them in JST."""
-    return {
-        k: dt.datetime.fromisoformat(v) if k.endswith("_at") and isinstance(v, str) else v
-        for k, v in detail.items()
-    }
+    return {k: _as_time(v) if k.endswith("_at") or k == "due" else v for k, v in detail.items()}
+
+
+def _as_time(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:  # not a time after all: shown as written
+            return value
+    return value
 
 
 def _case_context(
