@@ -135,7 +135,7 @@ def test_the_specialist_who_decided_may_not_rule_on_the_appeal(
     ruled = service.store.for_case(db, case_id)[0]
     assert ruled.ruled_by == SECOND.ident and ruled.ruling_decision_id == outcome.decision_id
     assert requests.get_case_row(db, case_id).stage == Stage.DECIDED.value
-    assert decisions.latest(case_id, db=db).basis == "appeal"  # type: ignore[union-attr]
+    assert decisions.latest(case_id, db=db).basis == "appeal_by_poster"  # type: ignore[union-attr]
 
 
 def test_a_ruling_on_a_sides_own_objection_is_final_for_that_side(
@@ -247,5 +247,8 @@ def test_the_outcome_of_an_objection_is_told_with_its_reasons(
         assert poster_says in last and why in last
     last_kind, last_body = sent["ichiro@example.jp"][-1]
     assert last_kind == "requester_decision"
-    if not ruling.is_removal:  # the Art. 25 mail gives the reason when nothing is removed
-        assert why in last_body
+    assert why in last_body  # after an objection the requester is always given the ruling's reason
+    assert "異議の申立てを受けて" in last_body
+    if first.is_removal and ruling.is_removal:  # the poster's objection failed: final for the poster
+        last = sent["poster@example.org"][-1][1]
+        assert "最終とします" in last and "/poster/" not in last

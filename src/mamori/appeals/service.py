@@ -130,7 +130,9 @@ def rule(
             ja="異議は元の判断をした人とは別の専門員が判断します。",
             en="An appeal must be decided by a specialist other than the one who decided.",
         )
-    outcome = decisions.decide(case_id, decision, db=db, settings=settings, at=at, by=by, basis="appeal")
+    outcome = decisions.decide(
+        case_id, decision, db=db, settings=settings, at=at, by=by, basis=f"appeal_by_{appeal.side}"
+    )
     appeal.ruled_at, appeal.ruling_decision_id, appeal.ruled_by = at, outcome.decision_id, by.ident
     add_event(db, case_id, at, "appeal_ruled", by.ident, side=appeal.side, measure=decision.measure.value)
     if appeal.side == Side.POSTER.value and not decision.measure.is_removal:

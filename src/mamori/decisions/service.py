@@ -177,6 +177,7 @@ def _notice_context(
         "clause_code": clause.code if clause else "",
         "clause_title": (clause.title_ja if clause else ""),
         "criteria_url": f"{base}/criteria",
+        "basis": row.basis,
     }
 
 
