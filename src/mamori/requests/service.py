@@ -264,11 +264,19 @@ def get_case_row(db: Session, case_id: str) -> store.CaseRow:
     return case
 
 
-def requester_of(
-    case: store.CaseRow, *, settings: Settings, db: Session, at: dt.datetime, by: Actor, purpose: str
-) -> Requester:
-    """The requester's details, decrypted; every read is audited with its purpose."""
-    data = sealer_for(settings).open(case.requester_sealed, bound_to=f"case:{case.id}:requester")
+def _read_personal(
+    case: store.CaseRow,
+    whose: str,
+    sealed: str,
+    *,
+    settings: Settings,
+    db: Session,
+    at: dt.datetime,
+    by: Actor,
+    purpose: str,
+) -> dict[str, str]:
+    """Open one sealed set of personal details and audit the read with its purpose."""
+    data = sealer_for(settings).open(sealed, bound_to=f"case:{case.id}:{whose}")
     audit.record(
         db,
         at=at,
@@ -277,10 +285,21 @@ def requester_of(
         subject_type="case",
         subject_id=case.id,
         personal_data=True,
-        whose="requester",
+        whose=whose,
         purpose=purpose,
     )
-    return Requester(**data)
+    return dict(data)
+
+
+def requester_of(
+    case: store.CaseRow, *, settings: Settings, db: Session, at: dt.datetime, by: Actor, purpose: str
+) -> Requester:
+    """The requester's details, decrypted; every read is audited with its purpose."""
+    return Requester(
+        **_read_personal(
+            case, "requester", case.requester_sealed, settings=settings, db=db, at=at, by=by, purpose=purpose
+        )
+    )
 
 
 def poster_of(
@@ -289,19 +308,11 @@ def poster_of(
     """The poster's contact (sender data, encrypted at rest); every read is audited with its purpose."""
     if case.poster_sealed is None:
         return None
-    data = sealer_for(settings).open(case.poster_sealed, bound_to=f"case:{case.id}:poster")
-    audit.record(
-        db,
-        at=at,
-        actor=by,
-        action="personal_data.read",
-        subject_type="case",
-        subject_id=case.id,
-        personal_data=True,
-        whose="poster",
-        purpose=purpose,
+    return Poster(
+        **_read_personal(
+            case, "poster", case.poster_sealed, settings=settings, db=db, at=at, by=by, purpose=purpose
+        )
     )
-    return Poster(**data)
 
 
 def poster_secret(case: store.CaseRow, settings: Settings) -> str | None:
