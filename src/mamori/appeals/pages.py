@@ -15,9 +15,8 @@ from mamori.core.audit import Actor
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
 from mamori.notices import service as notices
-from mamori.notices.store import for_case
 from mamori.requests import service as requests
-from mamori.requests import store as case_store
+from mamori.requests.store import CaseRow  # the row type only: reads go through the service
 from mamori.web.app import AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
 from mamori.workspace import pages as workspace
@@ -32,8 +31,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
 }
 
 
-def _poster_case(case_id: str, key: str, db: DbSession, settings: AppSettings) -> case_store.CaseRow | None:
-    case = db.get(case_store.CaseRow, case_id)
+def _poster_case(case_id: str, key: str, db: DbSession, settings: AppSettings) -> CaseRow | None:
+    case = db.get(CaseRow, case_id)
     if case is None or not key or not service.check_poster_key(case, key, settings):
         return None
     return case
@@ -41,7 +40,7 @@ def _poster_case(case_id: str, key: str, db: DbSession, settings: AppSettings) -
 
 def _poster_page(
     request: Request,
-    case: case_store.CaseRow,
+    case: CaseRow,
     key: str,
     db: DbSession,
     settings: AppSettings,
@@ -51,7 +50,9 @@ def _poster_page(
 ) -> HTMLResponse:
     sealer = requests.sealer_for(settings)
     told = [
-        notices.view(n, sealer) for n in for_case(db, case.id) if n.recipient == "poster" and n.body_sealed
+        notices.view(n, sealer)
+        for n in notices.for_case(db, case.id)
+        if n.recipient == "poster" and n.body_sealed
     ]
     ctx = {
         "case": case,
@@ -118,7 +119,7 @@ def requester_appeal(
     reasons: Annotated[str, Form(max_length=10000)] = "",
 ) -> Response:
     """The requester objects to "no action" (from the status page, with the key of the receipt mail)."""
-    case = case_store.case_by_receipt(db, receipt_number)
+    case = requests.case_by_receipt(db, receipt_number)
     if case is None or not key or not requests.check_follow_secret(case, key, settings):
         return render(request, "requests/status_not_found.html", {}, status_code=404)
     try:

@@ -22,7 +22,7 @@ from mamori.decisions.store import DecisionRow
 from mamori.notices import service as notices
 from mamori.requests import service as requests
 from mamori.requests.model import Stage
-from mamori.requests.store import CaseRow, add_event
+from mamori.requests.store import CaseRow
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def file_appeal(
     case.stage = Stage.APPEALED.value
     case.assignee, case.claimed_until = None, None
     db.flush()
-    add_event(db, case.id, at, "appealed", by.ident, side=side.value, decision=state.decision.id)
+    requests.record_event(db, case.id, at, "appealed", by.ident, side=side.value, decision=state.decision.id)
     audit.record(
         db, at=at, actor=by, action="case.appealed", subject_type="case", subject_id=case.id, side=side.value
     )
@@ -120,7 +120,7 @@ def rule(
         raise Conflict(
             "no_open_appeal", "未決の異議はありません。", "There is no open appeal on this case.", "case"
         )
-    appealed = db.get(DecisionRow, appeal.decision_id)
+    appealed = decisions.get_decision(db, appeal.decision_id)
     assert appealed is not None
     if not model.independent(appealed.decided_by, by.ident):
         raise DomainError(
@@ -134,7 +134,9 @@ def rule(
         case_id, decision, db=db, settings=settings, at=at, by=by, basis=f"appeal_by_{appeal.side}"
     )
     appeal.ruled_at, appeal.ruling_decision_id, appeal.ruled_by = at, outcome.decision_id, by.ident
-    add_event(db, case_id, at, "appeal_ruled", by.ident, side=appeal.side, measure=decision.measure.value)
+    requests.record_event(
+        db, case_id, at, "appeal_ruled", by.ident, side=appeal.side, measure=decision.measure.value
+    )
     if appeal.side == Side.POSTER.value and not decision.measure.is_removal:
         _tell_poster_appeal_upheld(case_id, decision, db=db, settings=settings, at=at, by=by)
     return outcome

@@ -59,6 +59,19 @@ class DecisionOutcome:
     poster_notice: str | None  # queued, skipped, or None when no measure was taken
 
 
+def decisions_for(db: Session, case_id: str) -> list[store.DecisionRow]:
+    """Every decision on a case, oldest first (an appeal's ruling comes after the decision it reviews)."""
+    return store.decisions_for(db, case_id)
+
+
+def extensions_for(db: Session, case_id: str) -> list[store.ExtensionRow]:
+    return store.extensions_for(db, case_id)
+
+
+def get_decision(db: Session, decision_id: str) -> store.DecisionRow | None:
+    return db.get(store.DecisionRow, decision_id)
+
+
 def latest(case_id: str, *, db: Session) -> store.DecisionRow | None:
     """The decision in force for a case (the last one: an appeal's ruling supersedes the first)."""
     rows = store.decisions_for(db, case_id)

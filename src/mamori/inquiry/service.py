@@ -24,10 +24,9 @@ from mamori.inquiry import model, store
 from mamori.inquiry.model import Answer, InquiryNoticeKind, InquiryStatus
 from mamori.notices import service as notices
 from mamori.notices.model import NoticeStatus
-from mamori.notices.store import NoticeRow
 from mamori.requests import service as requests
 from mamori.requests.model import OPEN_STAGES
-from mamori.requests.store import CaseRow, add_event
+from mamori.requests.store import CaseRow
 
 MIN_OBJECTION_LENGTH = 5
 
@@ -169,7 +168,7 @@ def send_inquiry(
     row.notice_id = notice.id
     db.add(row)
     db.flush()
-    add_event(db, case.id, at, "inquiry_sent", by.ident, window_days=days, name_shown=bool(name))
+    requests.record_event(db, case.id, at, "inquiry_sent", by.ident, window_days=days, name_shown=bool(name))
     audit.record(
         db, at=at, actor=by, action="inquiry.sent", subject_type="case", subject_id=case.id, inquiry=row.id
     )
@@ -230,7 +229,7 @@ def answer(token: str, choice: Answer, reason: str, *, db: Session, at: dt.datet
     row.token_hash = model.token_digest(model.new_answer_token())  # the link is spent
     if row.received_at is None:  # answering proves receipt
         row.received_at = at
-    add_event(db, row.case_id, at, "inquiry_answered", "poster", answer=choice.value)
+    requests.record_event(db, row.case_id, at, "inquiry_answered", "poster", answer=choice.value)
     audit.record(
         db, at=at, actor="poster", action="inquiry.answered", subject_type="case", subject_id=row.case_id
     )
@@ -240,11 +239,11 @@ def answer(token: str, choice: Answer, reason: str, *, db: Session, at: dt.datet
 def _settle_receipt(row: store.InquiryRow, db: Session) -> None:
     if row.received_at is not None:
         return
-    notice = db.get(NoticeRow, row.notice_id)
+    notice = notices.get(db, row.notice_id)
     if notice is not None and notice.status == NoticeStatus.SENT.value and notice.sent_at is not None:
         row.received_at = notice.sent_at
         row.ends_at = model.window_ends_at(notice.sent_at, row.window_days)
-        add_event(
+        requests.record_event(
             db, row.case_id, notice.sent_at, "inquiry_received", "system", ends_at=row.ends_at.isoformat()
         )
 
@@ -260,7 +259,7 @@ def sweep_inquiries(*, db: Session, now: dt.datetime, settings: Settings) -> lis
         row.status, row.lapsed_at = InquiryStatus.LAPSED.value, now
         case = requests.get_case_row(db, row.case_id)
         case.assignee, case.claimed_until = None, None
-        add_event(db, case.id, now, "inquiry_lapsed", "system", window_days=row.window_days)
+        requests.record_event(db, case.id, now, "inquiry_lapsed", "system", window_days=row.window_days)
         audit.record(
             db, at=now, actor="system", action="inquiry.lapsed", subject_type="case", subject_id=case.id
         )

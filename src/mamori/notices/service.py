@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mamori.core.crypto import Sealer
 from mamori.core.db import new_id
+from mamori.notices import store
 from mamori.notices.model import NoticeKind, NoticeStatus
 from mamori.notices.store import NoticeRow
 
@@ -111,6 +112,15 @@ def record_skipped(
     db.add(row)
     db.flush()
     return row
+
+
+def for_case(db: Session, case_id: str) -> list[NoticeRow]:
+    """Every notice of a case (queued, sent, failed or skipped), oldest first."""
+    return store.for_case(db, case_id)
+
+
+def get(db: Session, notice_id: str) -> NoticeRow | None:
+    return db.get(NoticeRow, notice_id)
 
 
 def address_of(row: NoticeRow, sealer: Sealer) -> str:

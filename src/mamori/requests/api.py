@@ -15,7 +15,6 @@ from mamori.core.clock import to_jst
 from mamori.core.errors import DomainError
 from mamori.core.ratelimit import RateLimiter
 from mamori.notices import service as notices
-from mamori.notices.store import for_case
 from mamori.requests import service, store
 from mamori.requests.schema import ReceiptOut, RemovalRequestIn, json_schema
 from mamori.web.app import AppClock, AppSettings, DbSession
@@ -175,7 +174,7 @@ def read_case(
                 "created_at": to_jst(n.created_at).isoformat(),
                 "sent_at": to_jst(n.sent_at).isoformat() if n.sent_at else None,
             }
-            for n in for_case(db, case.id)
+            for n in notices.for_case(db, case.id)
         ],
     }
 

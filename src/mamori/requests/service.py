@@ -252,6 +252,20 @@ def _receipt(case: store.CaseRow, settings: Settings, sealer: Sealer) -> Receipt
     )
 
 
+def record_event(db: Session, case_id: str, at: dt.datetime, kind: str, actor: str, **detail: object) -> None:
+    """A stage or action of a case, with its own timestamp (the case's timeline)."""
+    store.add_event(db, case_id, at, kind, actor, **detail)
+
+
+def timeline(db: Session, case_id: str) -> list[store.CaseEventRow]:
+    """Every event of a case, oldest first."""
+    return store.events(db, case_id)
+
+
+def case_by_receipt(db: Session, receipt_number: str) -> store.CaseRow | None:
+    return store.case_by_receipt(db, receipt_number)
+
+
 def list_services(db: Session) -> list[store.ServiceRow]:
     """The services whose removal requests this window receives, by slug."""
     return list(db.scalars(select(store.ServiceRow).order_by(store.ServiceRow.slug)))

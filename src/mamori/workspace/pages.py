@@ -22,11 +22,8 @@ from mamori.criteria import service as criteria
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
-from mamori.decisions.store import decisions_for, extensions_for
 from mamori.notices import service as notices
-from mamori.notices.store import for_case
 from mamori.requests import service as requests
-from mamori.requests import store as case_store
 from mamori.requests.model import OPEN_STAGES, Right, Stage
 from mamori.web.app import AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
@@ -146,7 +143,7 @@ def _case_context(
             "actor": names.get(e.actor.removeprefix("user:"), e.actor),
             "detail": _event_detail(json.loads(e.detail)),
         }
-        for e in case_store.events(db, case.id)
+        for e in requests.timeline(db, case.id)
     ]
     claimed = case.assignee is not None and case.claimed_until is not None and case.claimed_until > now
     return {
@@ -157,10 +154,10 @@ def _case_context(
         "evidence": service.evidence_of(case),
         "abuse_flags": json.loads(case.abuse_flags),
         "events": events,
-        "notices": [notices.view(n, sealer) for n in for_case(db, case.id)],
+        "notices": [notices.view(n, sealer) for n in notices.for_case(db, case.id)],
         "related": service.related_cases(case, db=db),
-        "decisions": decisions_for(db, case.id),
-        "extensions": extensions_for(db, case.id),
+        "decisions": decisions.decisions_for(db, case.id),
+        "extensions": decisions.extensions_for(db, case.id),
         "inquiry": inquiry.latest(case.id, db=db),
         "inquiries": inquiry.store.for_case(db, case.id),
         "appeal": appeals.open_appeal(case.id, db=db),

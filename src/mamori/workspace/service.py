@@ -21,7 +21,7 @@ from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError
 from mamori.requests import service as requests
 from mamori.requests.model import OPEN_STAGES, ClockState
-from mamori.requests.store import CaseRow, add_event
+from mamori.requests.store import CaseRow
 
 SORTS = ("clock", "abuse")
 
@@ -147,7 +147,7 @@ def claim(
             f"{holder} is working on this case.",
             "case",
         )
-    add_event(db, case_id, now, "claimed", by.ident)
+    requests.record_event(db, case_id, now, "claimed", by.ident)
     audit.record(db, at=now, actor=by, action="case.claimed", subject_type="case", subject_id=case_id)
     return now + claim_idle(settings)
 
@@ -161,7 +161,7 @@ def release(case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: 
         .execution_options(synchronize_session="fetch")
     )
     if db.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
-        add_event(db, case_id, now, "released", by.ident)
+        requests.record_event(db, case_id, now, "released", by.ident)
 
 
 def require_claim(
