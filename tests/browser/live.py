@@ -53,3 +53,20 @@ def sign_in(page: Any, base: str, email: str) -> None:
     page.fill("#password", support.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/workspace")
+
+
+def fill_request_form(page: Any) -> None:
+    """Fill the public request form (TEST DATA: an invented person and post) and submit it."""
+    page.select_option("#service", "board")
+    page.fill("#content_url", "https://board.example/t/9#1")
+    page.fill("#content_text", "鈴木次郎は詐欺師で前科がある")
+    page.check("input[name=rights][value=名誉権]")
+    page.fill("#reason", "前科はなく詐欺もしていません。職場で噂になり困っています。")
+    page.fill("#name", "鈴木次郎")
+    page.fill("#address", "東京都港区1-1-1")
+    page.fill("#email", "jiro@example.jp")
+    page.fill("#phone", "03-0000-1111")
+    page.check("input[name=show_name][value=no]")
+    page.check("input[name=declaration]")
+    page.click("button[type=submit]")
+    assert page.locator("#receipt-number").count(), page.inner_text("main")

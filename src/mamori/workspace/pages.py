@@ -204,6 +204,31 @@ def case_page(
     return _case_page(request, case_id, db, settings, clock, principal)
 
 
+def _refused(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Principal,
+    exc: DomainError,
+    form: dict[str, str] | None,
+) -> Response:
+    """Roll the change back and show the case page again with the reason, keeping what was typed."""
+    db.rollback()
+    return _case_page(
+        request,
+        case_id,
+        db,
+        settings,
+        clock,
+        principal,
+        error=_message(request, exc),
+        form=form,
+        status=exc.status,
+    )
+
+
 def _act(
     request: Request,
     case_id: str,
@@ -218,18 +243,7 @@ def _act(
     try:
         action()
     except DomainError as exc:
-        db.rollback()
-        return _case_page(
-            request,
-            case_id,
-            db,
-            settings,
-            clock,
-            principal,
-            error=_message(request, exc),
-            form=form,
-            status=exc.status,
-        )
+        return _refused(request, case_id, db, settings, clock, principal, exc, form)
     db.commit()  # durable before the browser follows the redirect
     return _back(case_id, request)
 
@@ -389,18 +403,7 @@ def preview(
             case_id, decision, db=db, settings=settings, at=clock.now(), by=principal.actor
         )
     except DomainError as exc:
-        db.rollback()
-        return _case_page(
-            request,
-            case_id,
-            db,
-            settings,
-            clock,
-            principal,
-            error=_message(request, exc),
-            form=form,
-            status=exc.status,
-        )
+        return _refused(request, case_id, db, settings, clock, principal, exc, form)
     case = requests.get_case_row(db, case_id)
     action = "appeal-ruling" if case.stage == Stage.APPEALED.value else "decision"
     ctx = {"case": case, "rows": rows, "form": form, "action": action}
