@@ -106,7 +106,7 @@ RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I,
 
 
 def new_receipt_number(received_at: dt.datetime) -> str:
-    """R-YYYYMMDD-XXXXXXXX: the JST date of receipt and 40 random bits (read aloud without ambiguity)."""
+    """R-<JST date of receipt>-<8 Crockford base32 characters, 40 random bits>: read aloud without ambiguity."""
     local = to_utc(received_at).astimezone(JST)
     tail = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
     return f"R-{local:%Y%m%d}-{tail}"
