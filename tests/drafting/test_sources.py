@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from mamori.consult import service as consult
 from mamori.consult.model import Contact
-from mamori.core.access import SESSION_COOKIE
 from mamori.core.audit import Actor, AuditRow
 from mamori.core.auth import Principal, UserRow, create_user, start_session
 from mamori.core.clock import FixedClock
@@ -23,6 +22,7 @@ from mamori.evidence import service as evidence
 from mamori.evidence.settings import evidence_settings
 from mamori.requests import service as requests
 from mamori.requests.store import ServiceRow
+from mamori.web.deps import SESSION_COOKIE
 from tests.evidence.test_pages import png
 
 PASSWORD = "correct horse battery"

@@ -14,13 +14,13 @@ from babel.messages.pofile import read_po
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
-from mamori.core.access import SESSION_COOKIE
 from mamori.core.audit import Actor
 from mamori.core.auth import create_user, start_session
 from mamori.core.clock import FixedClock
 from mamori.core.config import Settings
 from mamori.evidence import service
 from mamori.evidence.model import LedgerAction
+from mamori.web.deps import SESSION_COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "src" / "mamori" / "evidence" / "templates" / "evidence"

@@ -10,14 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.appeals import service
 from mamori.appeals.model import Side
-from mamori.core.access import require
 from mamori.core.audit import Actor
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
 from mamori.notices import service as notices
 from mamori.requests import service as requests
 from mamori.requests.store import CaseRow  # the row type only: reads go through the service
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require
 from mamori.web.templating import page_lang, render
 from mamori.workspace import pages as workspace
 from mamori.workspace import service as claims

@@ -13,9 +13,8 @@ from mamori.consult.analysis import count_consultations, counts_csv
 from mamori.consult.catalogue import consult_map
 from mamori.consult.model import Contact
 from mamori.consult.triage import MAX_TEXT, suggest_rights_for, tree_json
-from mamori.core.access import require
 from mamori.core.auth import Principal
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 # The data files are checked when the app is built: a bad file stops start-up with file:line.
 consult_map()

@@ -16,10 +16,9 @@ from mamori.consult.analysis import DIMENSIONS, chart_png, count_consultations, 
 from mamori.consult.api import counts_download
 from mamori.consult.catalogue import consult_map
 from mamori.consult.model import CATEGORY_LABEL, OUTCOME_LABEL, Category, Contact, Outcome
-from mamori.core.access import optional_principal
 from mamori.core.auth import Principal, UserRow
 from mamori.core.errors import DomainError, Forbidden
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, MaybePrincipal
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(include_in_schema=False)
@@ -29,8 +28,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {}
 def staff(permission: str) -> Any:
     """Dependency for a staff page: redirect to sign-in when signed out, 403 without the permission."""
 
-    def dependency(request: Request) -> Principal:
-        principal = optional_principal(request)
+    def dependency(request: Request, principal: MaybePrincipal) -> Principal:
         if principal is None:
             raise HTTPException(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
         if not principal.may(permission):

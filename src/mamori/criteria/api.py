@@ -8,12 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from mamori.core.access import require
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
 from mamori.criteria import service
 from mamori.criteria.model import CriteriaVersion, Measure, WayOfLearning
-from mamori.web.app import AppClock, DbSession
+from mamori.web.deps import AppClock, DbSession, require
 
 router = APIRouter(prefix="/api/v1/criteria", tags=["criteria"])
 ROUTE_PERMISSIONS = {

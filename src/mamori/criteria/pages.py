@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from mamori.core.errors import NotFound
 from mamori.criteria import service
-from mamori.web.app import AppClock, DbSession
+from mamori.web.deps import AppClock, DbSession
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["public pages"])

@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from mamori.core.access import require
 from mamori.core.auth import Principal
 from mamori.criteria.model import Measure
 from mamori.decisions import service
 from mamori.decisions.model import ExtensionGround
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 router = APIRouter(prefix="/api/v1/cases", tags=["decisions"])
 ROUTE_PERMISSIONS = {

@@ -14,12 +14,11 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from mamori.core.access import require
 from mamori.core.auth import Principal
 from mamori.drafting import service
 from mamori.drafting.reading import read_deletion
 from mamori.drafting.service import DraftKind, OutputFormat, Submission
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 router = APIRouter(prefix="/api/v1/drafting", tags=["drafting"])
 ROUTE_PERMISSIONS = {

@@ -16,8 +16,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from mamori.core.access import optional_principal
-from mamori.core.auth import Principal
 from mamori.core.errors import DomainError, Forbidden
 from mamori.drafting import service, sources
 from mamori.drafting.model import (
@@ -28,7 +26,7 @@ from mamori.drafting.model import (
     WITHHELD_LABELS,
 )
 from mamori.drafting.service import DraftKind, OutputFormat
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, MaybePrincipal
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["drafting pages"])
@@ -146,7 +144,7 @@ def drafting_index(request: Request) -> HTMLResponse:
     return render(request, "drafting/index.html")
 
 
-MaybeStaff = Annotated[Principal | None, Depends(optional_principal)]
+MaybeStaff = MaybePrincipal
 
 
 def prefilled(

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from mamori.core.access import require
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
 from mamori.evidence import report, service
 from mamori.evidence.model import EvidenceItem
 from mamori.evidence.settings import evidence_settings
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 router = APIRouter(tags=["evidence"])
 ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {}

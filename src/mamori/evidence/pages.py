@@ -15,13 +15,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from mamori.core.access import optional_principal, require
 from mamori.core.auth import Principal
-from mamori.core.errors import DomainError, Forbidden, NotFound
+from mamori.core.errors import DomainError, NotFound
 from mamori.evidence import package, report, service
 from mamori.evidence.model import PROFILE_FIELD_LABELS, EvidenceItem, ItemKind
 from mamori.evidence.settings import EvidenceSettings, evidence_settings
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require, staff_page
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["evidence pages"])
@@ -48,20 +47,6 @@ MEDIA = {
 def _route(method: str, path: str, permission: str) -> str:
     ROUTE_PERMISSIONS[(method, path)] = permission
     return path
-
-
-def staff_page(permission: str) -> Any:
-    """Like `require`, but a visitor who is not signed in gets None (the page then asks them to sign in)."""
-
-    def dependency(
-        principal: Annotated[Principal | None, Depends(optional_principal)],
-    ) -> Principal | None:
-        if principal is not None and not principal.may(permission):
-            raise Forbidden()
-        return principal
-
-    dependency.permission = permission  # type: ignore[attr-defined]
-    return dependency
 
 
 PageReader = Annotated[Principal | None, Depends(staff_page("evidence.read"))]

@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from mamori.core.access import require
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
 from mamori.inquiry import service
 from mamori.inquiry.model import Answer
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require
 from mamori.web.templating import page_lang, render
 from mamori.workspace import pages as workspace
 from mamori.workspace import service as claims

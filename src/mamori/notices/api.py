@@ -7,13 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from mamori.core.access import require
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
 from mamori.notices import service
 from mamori.notices.model import NoticeStatus
 from mamori.notices.store import NoticeRow
-from mamori.web.app import AppClock, DbSession
+from mamori.web.deps import AppClock, DbSession, require
 
 router = APIRouter(prefix="/api/v1/notices", tags=["notices"])
 ROUTE_PERMISSIONS = {

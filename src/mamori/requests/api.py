@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from mamori.core.access import require
 from mamori.core.audit import Actor
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
@@ -17,7 +16,7 @@ from mamori.core.ratelimit import RateLimiter
 from mamori.notices import service as notices
 from mamori.requests import service, store
 from mamori.requests.schema import ReceiptOut, RemovalRequestIn, json_schema
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 router = APIRouter(prefix="/api/v1", tags=["removal requests"])
 ROUTE_PERMISSIONS = {

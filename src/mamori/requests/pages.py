@@ -21,7 +21,7 @@ from mamori.requests import service, store
 from mamori.requests.api import client_address, limiter, to_form
 from mamori.requests.model import Right
 from mamori.requests.schema import RemovalRequestIn
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
 from mamori.web.validation import validation_error_body
 

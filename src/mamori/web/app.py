@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -21,13 +19,14 @@ from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker
 from mamori.core.errors import DomainError
 from mamori.web.csrf import CSRFMiddleware
+from mamori.web.deps import DbSession
 from mamori.web.validation import validation_error_body
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 # Each capability contributes its routers; the app includes `router` from each module listed here.
 ROUTER_MODULES = (
-    "mamori.core.auth_pages",
+    "mamori.web.signin",
     "mamori.criteria.api",
     "mamori.criteria.pages",
     "mamori.requests.api",
@@ -75,7 +74,7 @@ def create_app(
         return JSONResponse(validation_error_body(exc.errors()), status_code=422)
 
     @app.get("/healthz", tags=["health"])
-    def healthz(db: Annotated[Session, Depends(get_db)]) -> dict[str, str]:
+    def healthz(db: DbSession) -> dict[str, str]:
         db.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
@@ -101,34 +100,3 @@ def html_error(request: Request, exc: DomainError) -> Response:
     lang = page_lang(request)
     message = exc.ja if lang.startswith("ja") else exc.en
     return render(request, "error.html", {"status": exc.status, "message": message}, status_code=exc.status)
-
-
-def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per HTTP request: committed when the route returns, rolled back on error."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
-
-
-# scope="function": the transaction is committed before the response is sent, so an answer (a 201, a
-# redirect after a form) never runs ahead of the data it reports; a failed commit becomes the answer.
-DbSession = Annotated[Session, Depends(get_db, scope="function")]
-AppSettings = Annotated[Settings, Depends(get_settings)]
-AppClock = Annotated[Clock, Depends(get_clock)]

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mamori.core.access import require
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
 from mamori.core.errors import DomainError
@@ -25,7 +24,7 @@ from mamori.decisions.model import ExtensionGround
 from mamori.notices import service as notices
 from mamori.requests import service as requests
 from mamori.requests.model import OPEN_STAGES, Right, Stage
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import AppClock, AppSettings, DbSession, require
 from mamori.web.templating import page_lang, render
 from mamori.workspace import service
 

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.core import auth
-from mamori.core.access import SESSION_COOKIE
 from mamori.core.config import Settings
 from mamori.core.errors import DomainError
 from mamori.core.ratelimit import RateLimiter
-from mamori.web.app import AppClock, AppSettings, DbSession
+from mamori.web.deps import SESSION_COOKIE, AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["sign-in"])
