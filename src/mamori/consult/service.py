@@ -172,6 +172,35 @@ def record_consultation(
     return row
 
 
+def _shared_with(row: store.ConsultationRow, principal: Principal, db: Session) -> bool:
+    if row.opened_by == principal.actor.ident:
+        return True
+    if store.record_key_for(db, row.id, principal.user_id) is not None:
+        return True
+    # Erasure drops every wrapped key; the counted columns stay for whoever answers for erasures.
+    return row.sealed_content is None and principal.may("consult.manage")
+
+
+def authorize_record(
+    principal: Principal, consultation_id: str, *, db: Session, change: bool = False
+) -> None:
+    """The one rule for object-level access to a consultation record; every read and change calls it.
+
+    A record is shared with its author, with everyone its key is wrapped for (the supervisors at the
+    time it was recorded, and whoever it was shared with), and, once erased, with the holders of
+    `consult.manage` (the keys are gone; only the counted columns remain). Anything else answers
+    NotFound, exactly as a missing id does, so ids cannot be probed. With `change=True` the principal
+    must also hold `consult.record` (an auditor with `consult.read` changes nothing): Forbidden.
+    """
+    row = db.get(store.ConsultationRow, consultation_id)
+    if row is None or not _shared_with(row, principal, db):
+        raise NotFound("consultation", consultation_id)
+    if change and not principal.may("consult.record"):
+        raise Forbidden(
+            ja="相談記録を変更する権限がありません。", en="You may not change consultation records."
+        )
+
+
 def _get(record_id: str, db: Session) -> store.ConsultationRow:
     row = db.get(store.ConsultationRow, record_id)
     if row is None:
