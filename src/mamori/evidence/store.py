@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, false, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from mamori.core.db import Base, UTCDateTime, id_column_type
@@ -44,6 +44,8 @@ class EvidenceItemRow(Base):
     profile_json: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # True: every stored file is sealed (evidence.vault); False: written before sealing existed
+    sealed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class EvidenceLedgerRow(Base):
