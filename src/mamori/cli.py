@@ -18,7 +18,7 @@ app.add_typer(db_app, name="db")
 # Capability command groups: `app` of each module below, mounted under its name.
 SUBCOMMANDS = {
     "users": "mamori.core.auth_cli",
-    "cases": "mamori.requests.cli",
+    "cases": "mamori.workspace.cli",
     "criteria": "mamori.criteria.cli",
     "notices": "mamori.notices.cli",
     "detect": "mamori.detect.cli",
@@ -54,7 +54,7 @@ def serve(
     settings = Settings()
     application = create_app(settings)
     if workers:
-        from mamori.notices.worker import run_in_background
+        from mamori.worker import run_in_background
 
         run_in_background(application)
     uvicorn.run(application, host=host, port=port, log_level="info")
@@ -74,7 +74,7 @@ def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
 ) -> None:
     """Deliver notices from the outbox and watch deadlines (safe to run on several machines)."""
-    from mamori.notices.worker import run_forever, run_once
+    from mamori.worker import run_forever, run_once
 
     settings = Settings()
     if once:

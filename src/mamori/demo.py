@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.core import auth
@@ -23,7 +22,6 @@ from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
 from mamori.migrations import upgrade
 from mamori.requests import service as requests
-from mamori.requests.store import ServiceRow
 
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 (demo accounts, printed on screen)
 DEMO_STAFF = (
@@ -218,7 +216,7 @@ def load_demo(settings: Settings) -> list[str]:
     now = SystemClock().now()
     try:
         with transaction(factory) as db:
-            if db.scalar(select(ServiceRow).where(ServiceRow.slug == "demo-board")) is not None:
+            if requests.find_service(db, "demo-board") is not None:
                 return ["demo data is already loaded (【デモ】/ DEMO)", *_accounts()]
             _load(db, settings, now)
     finally:
@@ -239,7 +237,7 @@ def _accounts() -> list[str]:
 def _load(db: Session, settings: Settings, now: dt.datetime) -> None:
     year_ago = now - dt.timedelta(days=365)
     for slug, ja, en, days in SERVICES:
-        db.add(ServiceRow(slug=slug, name_ja=ja, name_en=en, decision_period_days=days, created_at=year_ago))
+        requests.add_service(slug, ja, en, db=db, at=year_ago, period_days=days)
     staff = {}
     for email, name, roles in DEMO_STAFF:
         staff[email] = auth.create_user(email, name, roles, DEMO_PASSWORD, db=db, at=year_ago, by=SYSTEM)

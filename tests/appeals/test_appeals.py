@@ -17,9 +17,9 @@ from mamori.core.config import Settings
 from mamori.core.errors import DomainError
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
-from mamori.notices.worker import deliver_due
 from mamori.requests import service as requests
 from mamori.requests.model import Stage
+from mamori.worker import deliver_due
 from tests.support.smtp import MailSink, body_text
 from tests.workspace import support
 

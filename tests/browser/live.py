@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from mamori.core.clock import JST, FixedClock
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker, transaction
-from mamori.notices.worker import deliver_due
 from mamori.web.app import create_app
+from mamori.worker import deliver_due
 from tests.conftest import LiveServer
 from tests.workspace import support
 

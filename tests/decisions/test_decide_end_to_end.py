@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from mamori.core.clock import JST, FixedClock
 from mamori.notices.store import NoticeRow
-from mamori.notices.worker import deliver_due
 from mamori.requests.store import CaseRow, events
+from mamori.worker import deliver_due
 from tests.factories import make_criteria, make_service, make_staff, request_payload
 from tests.support.smtp import MailSink, body_text
 

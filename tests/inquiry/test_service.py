@@ -18,7 +18,7 @@ from mamori.notices.store import NoticeRow, for_case
 from mamori.requests import service as requests
 from tests.workspace import support
 
-BY = Actor("user:specialist")
+BY = Actor("user:specialist", frozenset({"specialist"}))
 
 
 def sent(db: Session, notice_id: str, at: dt.datetime) -> None:

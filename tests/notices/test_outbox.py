@@ -17,9 +17,9 @@ from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker, transaction
 from mamori.notices.model import NoticeStatus, next_attempt_delay
 from mamori.notices.store import NoticeRow
-from mamori.notices.worker import deliver_due, tick
 from mamori.requests import service as requests
 from mamori.requests.service import Requester, RequestForm
+from mamori.worker import deliver_due, tick
 from tests.factories import make_service
 from tests.support.smtp import MailSink
 

@@ -17,7 +17,7 @@ from mamori.core.db import make_engine, make_sessionmaker, transaction
 from mamori.criteria.store import CriteriaVersionRow
 from mamori.notices.store import NoticeRow
 from mamori.requests import service
-from tests.factories import make_service
+from tests.factories import make_service, make_staff
 
 CRITERIA = """
 version: "2026.4"
@@ -73,6 +73,7 @@ def test_due_exits_non_zero_while_a_case_is_overdue_and_decide_queues_the_notice
     long_ago = dt.datetime(2025, 1, 6, 12, tzinfo=JST)
     with transaction(factory) as db:
         make_service(db)
+        make_staff(db, ["specialist"], "sp@example.com")
         receipt = service.file_request(
             service.RequestForm(
                 service="test-board",

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mamori.core.clock import JST, FixedClock
-from mamori.notices.worker import deliver_due
 from mamori.requests.store import CaseRow
+from mamori.worker import deliver_due
 from tests.factories import make_service, request_payload
 from tests.support.smtp import MailSink, body_text
 

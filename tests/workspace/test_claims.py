@@ -13,7 +13,8 @@ from mamori.core.clock import FixedClock
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker, transaction
 from mamori.core.errors import DomainError
-from mamori.workspace import service
+from mamori.requests import claims as service
+from mamori.requests import service as requests
 from tests.workspace import support
 
 
@@ -68,7 +69,7 @@ def test_two_sessions_claiming_at_once_one_wins(
         t.join(timeout=60)
     assert sorted(outcomes.values()) == ["claimed_by_other", "won"]
     with transaction(factory) as db:
-        holder = service.requests.get_case_row(db, case_id).assignee
+        holder = requests.get_case_row(db, case_id).assignee
     assert holder == next(u for u, o in outcomes.items() if o == "won")
 
 

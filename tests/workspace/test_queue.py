@@ -14,6 +14,7 @@ from mamori.core.clock import FixedClock
 from mamori.core.config import Settings
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
+from mamori.requests import claims
 from mamori.requests import service as requests
 from mamori.workspace import service
 from mamori.workspace.service import QueueFilter
@@ -62,7 +63,7 @@ def queue(db: Session, settings: Settings, clock: FixedClock) -> Queue:
     requests.get_case_row(db, overdue).abuse_score = 0.2
     requests.get_case_row(db, due_soon).abuse_score = 0.9
     requests.start_review(on_time, db=db, at=now, by=support.SYSTEM)
-    service.claim(on_time, db=db, now=now, by=Actor("user:a"), user_id="a", settings=settings)
+    claims.claim(on_time, db=db, now=now, by=Actor("user:a"), user_id="a", settings=settings)
     db.flush()
     return Queue(overdue, due_soon, on_time, decided)
 

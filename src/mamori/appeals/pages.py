@@ -1,37 +1,33 @@
-"""Pages of appeals: the poster's page (from the Art. 27 mail), the requester's objection (from the
-status page), and the ruling by a different specialist."""
+"""Public pages of appeals: the poster's page (from the Art. 27 mail), and the requester's status page
+with its objection (from the receipt mail). The ruling by a different specialist is a workspace page.
+
+The status page lives here, not in requests/, because it is where the objection is offered: the
+window (requests) stays below appeals in the order of capabilities."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.appeals import service
 from mamori.appeals.model import Side
 from mamori.core.audit import Actor
-from mamori.core.auth import Principal
+from mamori.core.clock import to_jst
 from mamori.core.errors import DomainError
 from mamori.notices import service as notices
 from mamori.requests import service as requests
-from mamori.requests.store import CaseRow  # the row type only: reads go through the service
-from mamori.web.deps import AppClock, AppSettings, DbSession, require
+from mamori.requests.service import CaseRecord as CaseRow
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
-from mamori.workspace import pages as workspace
-from mamori.workspace import service as claims
 
-router = APIRouter(tags=["appeals"])
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
-    ("GET", "/poster/{case_id}"): None,
-    ("POST", "/poster/{case_id}/appeal"): None,
-    ("POST", "/status/{receipt_number}/appeal"): None,
-    ("POST", "/workspace/cases/{case_id}/appeal-ruling"): "appeal.decide",
-}
+router = APIRouter(tags=["appeals"], dependencies=[PUBLIC])
 
 
 def _poster_case(case_id: str, key: str, db: DbSession, settings: AppSettings) -> CaseRow | None:
-    case = db.get(CaseRow, case_id)
+    case = requests.find_case(db, case_id)
     if case is None or not key or not service.check_poster_key(case, key, settings):
         return None
     return case
@@ -143,32 +139,33 @@ def requester_appeal(
     return RedirectResponse(f"/status/{receipt_number}?key={key}&lang={page_lang(request)}", status_code=303)
 
 
-@router.post("/workspace/cases/{case_id}/appeal-ruling")
-def rule(
+@router.get("/status/{receipt_number}", response_class=HTMLResponse)
+def status_page(
     request: Request,
-    case_id: str,
+    receipt_number: str,
     db: DbSession,
     settings: AppSettings,
     clock: AppClock,
-    principal: Annotated[Principal, Depends(require("appeal.decide"))],
-    measure: Annotated[str, Form()] = "",
-    criteria_version: Annotated[str, Form(max_length=40)] = "",
-    clause: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=5000)] = "",
-) -> Response:
-    """Rule on the open appeal (a specialist other than the one who decided); both sides are told."""
-
-    def action() -> None:
-        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
-        service.rule(
-            case_id,
-            workspace.decision_input(measure, criteria_version, clause, reason),
-            db=db,
-            settings=settings,
-            at=clock.now(),
-            by=principal.actor,
-        )
-        claims.release_claims_on(case_id, db=db)
-
-    form = {"measure": measure, "criteria_version": criteria_version, "clause": clause, "reason": reason}
-    return workspace._act(request, case_id, db, settings, clock, principal, action, form)
+    key: str = "",
+) -> HTMLResponse:
+    """The requester's view of their case: stage, deadline, the notices sent (key from the receipt mail)."""
+    case = requests.case_by_receipt(db, receipt_number)
+    if case is None or not key or not requests.check_follow_secret(case, key, settings):
+        return render(request, "requests/status_not_found.html", {}, status_code=404)
+    status = requests.status_for_requester(case, db=db, now=clock.now(), settings=settings)
+    told = [  # the service gives ISO text (it also feeds the JSON API); the page shows JST
+        {**n, "sent_at": dt.datetime.fromisoformat(n["sent_at"]) if n["sent_at"] else None}
+        for n in status["notices"]  # type: ignore[attr-defined]
+    ]
+    ctx = {
+        "case": case,
+        "status": status,
+        "told": told,
+        "key": key,
+        "received_at": case.received_at,
+        "due_at": case.decision_due_at,
+        "decided_at": case.decided_at,
+        "appeal": service.state_for(case, Side.REQUESTER, db=db),
+        "to_jst": to_jst,
+    }
+    return render(request, "requests/status.html", ctx)

@@ -18,18 +18,17 @@ from mamori.core.errors import Conflict, DomainError
 from mamori.core.i18n import translate
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
-from mamori.decisions.store import DecisionRow
 from mamori.notices import service as notices
 from mamori.requests import service as requests
 from mamori.requests.model import Stage
-from mamori.requests.store import CaseRow
+from mamori.requests.service import CaseRecord as CaseRow
 
 
 @dataclass(frozen=True)
 class AppealState:
     """What a side's page shows: the decision it may object to, and whether it already did."""
 
-    decision: DecisionRow | None
+    decision: decisions.DecisionRecord | None
     may_appeal: bool
     appeal: store.AppealRow | None
 
@@ -91,14 +90,18 @@ def file_appeal(
         case_id=case.id, decision_id=state.decision.id, side=side.value, reasons=reasons, filed_at=at
     )
     db.add(row)
-    case.stage = Stage.APPEALED.value
-    case.assignee, case.claimed_until = None, None
+    requests.mark_appealed(case)
     db.flush()
     requests.record_event(db, case.id, at, "appealed", by.ident, side=side.value, decision=state.decision.id)
     audit.record(
         db, at=at, actor=by, action="case.appealed", subject_type="case", subject_id=case.id, side=side.value
     )
     return row
+
+
+def for_case(db: Session, case_id: str) -> list[store.AppealRow]:
+    """Every objection on a case, oldest first."""
+    return store.for_case(db, case_id)
 
 
 def open_appeal(case_id: str, *, db: Session) -> store.AppealRow | None:
@@ -120,18 +123,9 @@ def rule(
         raise Conflict(
             "no_open_appeal", "未決の異議はありません。", "There is no open appeal on this case.", "case"
         )
-    appealed = decisions.get_decision(db, appeal.decision_id)
-    assert appealed is not None
-    if not model.independent(appealed.decided_by, by.ident):
-        raise DomainError(
-            code="same_specialist",
-            status=403,
-            field="case",
-            ja="異議は元の判断をした人とは別の専門員が判断します。",
-            en="An appeal must be decided by a specialist other than the one who decided.",
-        )
-    outcome = decisions.decide(
-        case_id, decision, db=db, settings=settings, at=at, by=by, basis=f"appeal_by_{appeal.side}"
+    # decisions holds the rule that another specialist rules, and that only a ruling settles an appeal
+    outcome = decisions.decide_on_appeal(
+        case_id, decision, appeal.side, db=db, settings=settings, at=at, by=by
     )
     appeal.ruled_at, appeal.ruling_decision_id, appeal.ruled_by = at, outcome.decision_id, by.ident
     requests.record_event(

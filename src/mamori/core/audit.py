@@ -41,6 +41,20 @@ class Actor:
     def system(cls) -> Actor:
         return cls("system")
 
+    @property
+    def user_id(self) -> str | None:
+        """The staff account acting, when it is one (`user:<id>`)."""
+        return self.ident[5:] if self.ident.startswith("user:") else None
+
+    def may(self, permission: str) -> bool:
+        """Whether one of the actor's roles holds `permission` (see core.auth.PERMISSIONS). The system
+        (the worker, the demo loader: never a request) acts on the platform's own behalf."""
+        from mamori.core.auth import PERMISSIONS
+
+        if self.ident == "system":
+            return True
+        return any(permission in PERMISSIONS.get(role, frozenset()) for role in self.roles)
+
 
 def record(
     db: Session,

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -19,26 +17,11 @@ from sqlalchemy.orm import Session
 from mamori.core import auth
 from mamori.core.audit import Actor
 from mamori.core.clock import SystemClock, format_jst
-from mamori.core.config import Settings
-from mamori.core.db import make_engine, make_sessionmaker, transaction
+from mamori.core.command import unit_of_work
 from mamori.core.errors import DomainError
 
 app = typer.Typer(help="Staff accounts (roles, passwords) and API tokens.", no_args_is_help=True)
 MAX_TOKEN_DAYS = 365
-
-
-@contextmanager
-def _unit_of_work() -> Iterator[Session]:
-    """One transaction; a domain error is printed in both languages and exits with code 2."""
-    engine = make_engine(Settings().database_url)
-    try:
-        with transaction(make_sessionmaker(engine)) as db:
-            yield db
-    except DomainError as exc:
-        typer.echo(f"{exc.ja}\n{exc.en}", err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
 
 
 def _operator() -> Actor:
@@ -106,7 +89,7 @@ def add(
         )
         raise typer.Exit(2)
     password = _read_password(password_stdin)
-    with _unit_of_work() as db:
+    with unit_of_work() as (db, _settings):
         address = _check_email(email)
         user = auth.create_user(
             address,
@@ -130,7 +113,7 @@ def token(
 ) -> None:
     """Print a new API token (shown once: only its hash is stored); its expiry goes to stderr."""
     now = SystemClock().now()
-    with _unit_of_work() as db:
+    with unit_of_work() as (db, _settings):
         user = _user(db, email)
         secret = auth.create_api_token(user, db=db, at=now, label=label, valid_for=dt.timedelta(days=days))
     typer.echo(secret)
@@ -141,7 +124,7 @@ def token(
 def list_users() -> None:
     """Every account: e-mail, name, roles, and whether it is active or locked."""
     now = SystemClock().now()
-    with _unit_of_work() as db:
+    with unit_of_work() as (db, _settings):
         users = list(db.scalars(select(auth.UserRow).order_by(auth.UserRow.email)))
         for user in users:
             state = "inactive" if not user.active else "active"

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from mamori.core.audit import Actor
 from mamori.core.clock import SystemClock, format_jst
+from mamori.core.command import unit_of_work
 from mamori.criteria import service
 from mamori.criteria.api import VersionIn, to_draft
-from mamori.requests.cli import unit_of_work
 
 app = typer.Typer(help="Removal criteria (Art. 26): versions, clauses, publication.", no_args_is_help=True)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.core import audit
@@ -130,6 +131,14 @@ def get(version: str, *, db: Session) -> CriteriaVersion:
     if row is None:
         raise NotFound("criteria version", version)
     return row.to_domain()
+
+
+def clause_title_en(db: Session, version_id: str, code: str) -> str:
+    """The English title of a clause of a version (empty when there is none)."""
+    row = db.scalar(
+        select(store.ClauseRow).where(store.ClauseRow.version_id == version_id, store.ClauseRow.code == code)
+    )
+    return row.title_en if row else ""
 
 
 def published(*, db: Session) -> list[CriteriaVersion]:

@@ -8,25 +8,26 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.core import audit
 from mamori.core.audit import Actor
 from mamori.core.clock import format_jst
 from mamori.core.config import Settings
-from mamori.core.errors import Conflict, DomainError
+from mamori.core.errors import Conflict, DomainError, Forbidden
 from mamori.criteria import service as criteria
 from mamori.criteria.model import CitationError, Clause, Measure, check_citation
 from mamori.decisions import store
 from mamori.decisions.model import GROUND_TEXT, MIN_REASON_LENGTH, ExtensionGround
 from mamori.notices import service as notices
 from mamori.notices.compose import compose
-from mamori.notices.model import NoticeKind, NoticeStatus
-from mamori.notices.store import NoticeRow
+from mamori.notices.model import NoticeKind
+from mamori.requests import claims
 from mamori.requests import service as requests
 from mamori.requests.model import OPEN_STAGES, Stage
-from mamori.requests.store import CaseRow, add_event
+from mamori.requests.service import CaseRecord as CaseRow
+
+add_event = requests.record_event
 
 MEASURE_TEXT = {
     Measure.REMOVE: ("投稿の削除", "removal of the post"),
@@ -42,6 +43,10 @@ POSTER_TOLD_SKIP = (
     "同一発信者に類似の情報について既に通知済み (情プラ法27条ただし書) / "
     "the poster was already told for similar content (Art. 27 proviso)"
 )
+
+
+# The decision's row type, for other capabilities' annotations.
+DecisionRecord = store.DecisionRow
 
 
 @dataclass(frozen=True)
@@ -78,11 +83,24 @@ def latest(case_id: str, *, db: Session) -> store.DecisionRow | None:
     return rows[-1] if rows else None
 
 
-def _open_case(db: Session, case_id: str) -> CaseRow:
+def _open_case(
+    db: Session, case_id: str, *, by: Actor, at: dt.datetime, settings: Settings, on_appeal: bool = False
+) -> CaseRow:
+    """The case an act is about, once the rules of who may act on it now allow it."""
+    if not by.may("case.decide"):
+        raise Forbidden()
     case = requests.get_case_row(db, case_id)
     if case.stage not in [s.value for s in OPEN_STAGES]:
         raise Conflict(
             "case_closed", "この申出は既に判断済みです。", "This request has already been decided.", "case"
+        )
+    if case.stage == Stage.APPEALED.value and not on_appeal:
+        raise Conflict(
+            "under_appeal",
+            "この申出には異議が申し立てられています。異議の判断 (元の判断をした人とは別の専門員) でのみ決着します。",
+            "This case is under appeal: only the appeal ruling, by a specialist other than the one who "
+            "decided, settles it.",
+            "case",
         )
     return case
 
@@ -100,11 +118,6 @@ def _check_reason(reason: str) -> str:
     return reason
 
 
-def _mark_requester_told(case: CaseRow, at: dt.datetime) -> None:
-    if case.first_requester_notice_at is None:
-        case.first_requester_notice_at = at
-
-
 def decide(
     case_id: str,
     decision: DecisionInput,
@@ -113,10 +126,57 @@ def decide(
     settings: Settings,
     at: dt.datetime,
     by: Actor,
-    basis: str = "review",
 ) -> DecisionOutcome:
-    """Record a decision citing a published clause; queue the Art. 25 and 27 notices (or record why not)."""
-    case = _open_case(db, case_id)
+    """Record a decision citing a published clause; queue the Art. 25 and 27 notices (or record why not).
+
+    Refused for someone without `case.decide`, on a case another specialist holds, on a closed case,
+    and on a case under appeal (only `decide_on_appeal` settles that).
+    """
+    case = _open_case(db, case_id, by=by, at=at, settings=settings)
+    claims.act_on(case, db=db, now=at, by=by, settings=settings)
+    return _decide(case, decision, db=db, settings=settings, at=at, by=by, basis="review")
+
+
+def decide_on_appeal(
+    case_id: str,
+    decision: DecisionInput,
+    side: str,
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+) -> DecisionOutcome:
+    """The ruling on an objection: a case under appeal, decided again by someone other than the
+    person whose decision is under appeal (called by `appeals.service.rule`)."""
+    case = _open_case(db, case_id, by=by, at=at, settings=settings, on_appeal=True)
+    if case.stage != Stage.APPEALED.value:
+        raise Conflict(
+            "no_open_appeal", "未決の異議はありません。", "There is no open appeal on this case.", "case"
+        )
+    appealed = latest(case.id, db=db)
+    if appealed is None or appealed.decided_by == by.ident:
+        raise DomainError(
+            code="same_specialist",
+            status=403,
+            field="case",
+            ja="異議は元の判断をした人とは別の専門員が判断します。",
+            en="An appeal must be decided by a specialist other than the one who decided.",
+        )
+    claims.act_on(case, db=db, now=at, by=by, settings=settings)
+    return _decide(case, decision, db=db, settings=settings, at=at, by=by, basis=f"appeal_by_{side}")
+
+
+def _decide(
+    case: CaseRow,
+    decision: DecisionInput,
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+    basis: str,
+) -> DecisionOutcome:
     reason = _check_reason(decision.reason)
     version = criteria.get(decision.criteria_version, db=db)
     try:
@@ -145,8 +205,8 @@ def decide(
     db.add(row)
     db.flush()
     requests.start_review(case.id, db=db, at=at, by=by)
-    case.stage = Stage.DECIDED.value
-    case.decided_at = at
+    requests.mark_decided(case, at)
+    claims.release_claims_on(case.id, db=db)
     add_event(
         db,
         case.id,
@@ -271,7 +331,7 @@ def _tell_requester(
         dedupe_key=key,
         at=at,
     )
-    _mark_requester_told(case, at)
+    requests.mark_requester_told(case, at)
     add_event(db, case.id, at, "notice_queued", "system", notice_kind=kind.value)
     return "queued"
 
@@ -279,31 +339,13 @@ def _tell_requester(
 def _clause_title_en(db: Session, row: store.DecisionRow) -> str:
     if not row.clause_code:
         return ""
-    from mamori.criteria.store import ClauseRow
-
-    clause = db.scalar(
-        select(ClauseRow).where(
-            ClauseRow.version_id == row.criteria_version_id, ClauseRow.code == row.clause_code
-        )
-    )
-    return clause.title_en if clause else ""
+    return criteria.clause_title_en(db, row.criteria_version_id, row.clause_code)
 
 
 def _poster_already_told(db: Session, case: CaseRow) -> bool:
     """Art. 27 proviso: an earlier measure notice went to this poster for the same content."""
-    stmt = (
-        select(NoticeRow.id)
-        .join(CaseRow, CaseRow.id == NoticeRow.case_id)
-        .where(
-            NoticeRow.kind == NoticeKind.POSTER_MEASURE.value,
-            NoticeRow.status.in_([NoticeStatus.PENDING.value, NoticeStatus.SENT.value]),
-            CaseRow.poster_key == case.poster_key,
-            CaseRow.content_key == case.content_key,
-            CaseRow.id != case.id,
-        )
-        .limit(1)
-    )
-    return db.scalar(stmt) is not None
+    others = requests.other_cases_same_poster_and_content(db, case)
+    return notices.any_given(db, others, NoticeKind.POSTER_MEASURE)
 
 
 def _poster_notice(
@@ -376,7 +418,8 @@ def extend(
     by: Actor,
 ) -> str:
     """Record an extension ground and queue the Art. 25(1) proviso interim notice to the requester."""
-    case = _open_case(db, case_id)
+    case = _open_case(db, case_id, by=by, at=at, settings=settings)
+    claims.act_on(case, db=db, now=at, by=by, settings=settings)
     reason = reason.strip()
     if ground.needs_reason:
         reason = _check_reason(reason)
@@ -386,9 +429,7 @@ def extend(
     db.add(row)
     db.flush()
     requests.start_review(case.id, db=db, at=at, by=by)
-    case.stage = Stage.EXTENDED.value
-    if case.extended_at is None:
-        case.extended_at = at
+    requests.mark_extended(case, at)
     late = at > case.decision_due_at
     add_event(db, case.id, at, "extended", by.ident, ground=ground.value, late=late)
     audit.record(
@@ -425,13 +466,11 @@ def preview(
     case_id: str, decision: DecisionInput, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
 ) -> list[tuple[str, str, str]]:
     """The notices a decision would send, as (recipient, subject, body), without writing anything."""
-    before = set(db.scalars(select(NoticeRow.id).where(NoticeRow.case_id == case_id)))
+    before = notices.ids_for_case(db, case_id)
     nested = db.begin_nested()
     try:
         decide(case_id, decision, db=db, settings=settings, at=at, by=by)
-        rows = [
-            r for r in db.scalars(select(NoticeRow).where(NoticeRow.case_id == case_id)) if r.id not in before
-        ]
+        rows = [r for r in notices.for_case(db, case_id) if r.id not in before]
         sealer = requests.sealer_for(settings)
         return [(r.recipient, r.subject, notices.body_of(r, sealer) or (r.skip_reason or "")) for r in rows]
     finally:

@@ -1,51 +1,20 @@
-"""Pages of the sender inquiry: the specialist sends it; the poster answers once, by a single-use link."""
+"""The poster's page of the sender inquiry: they answer once, by a single-use link (the specialist sends
+the inquiry from the workspace's case page)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
 
-from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
 from mamori.inquiry import service
 from mamori.inquiry.model import Answer
-from mamori.web.deps import AppClock, AppSettings, DbSession, require
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
-from mamori.workspace import pages as workspace
-from mamori.workspace import service as claims
 
-router = APIRouter(tags=["sender inquiry"])
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
-    ("POST", "/workspace/cases/{case_id}/inquiry"): "inquiry.send",
-    ("GET", "/inquiry/answer/{token}"): None,
-    ("POST", "/inquiry/answer/{token}"): None,
-}
-
-
-@router.post("/workspace/cases/{case_id}/inquiry")
-def send_inquiry(
-    request: Request,
-    case_id: str,
-    db: DbSession,
-    settings: AppSettings,
-    clock: AppClock,
-    principal: Annotated[Principal, Depends(require("inquiry.send"))],
-    candidate_request: Annotated[str, Form()] = "",
-    election_material: Annotated[str, Form()] = "",
-    during_campaign: Annotated[str, Form()] = "",
-) -> Response:
-    """Send the poster the inquiry (Art. 3(2)); the requester is told we are hearing the poster."""
-    election = service.ElectionClaim(
-        candidate_request == "yes", election_material == "yes", during_campaign == "yes"
-    )
-
-    def action() -> None:
-        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
-        service.send_inquiry(case_id, election, db=db, settings=settings, at=clock.now(), by=principal.actor)
-
-    return workspace._act(request, case_id, db, settings, clock, principal, action)
+router = APIRouter(tags=["sender inquiry"], dependencies=[PUBLIC])
 
 
 def _page(

@@ -16,7 +16,7 @@ from mamori.core import audit
 from mamori.core.audit import Actor
 from mamori.core.clock import format_jst
 from mamori.core.config import Settings
-from mamori.core.errors import Conflict, DomainError
+from mamori.core.errors import Conflict, DomainError, Forbidden
 from mamori.core.i18n import translate
 from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
@@ -24,9 +24,10 @@ from mamori.inquiry import model, store
 from mamori.inquiry.model import Answer, InquiryNoticeKind, InquiryStatus
 from mamori.notices import service as notices
 from mamori.notices.model import NoticeStatus
+from mamori.requests import claims
 from mamori.requests import service as requests
 from mamori.requests.model import OPEN_STAGES
-from mamori.requests.store import CaseRow
+from mamori.requests.service import CaseRecord as CaseRow
 
 MIN_OBJECTION_LENGTH = 5
 
@@ -100,9 +101,12 @@ def send_inquiry(
 ) -> store.InquiryRow:
     """Send the poster the inquiry with a single-use answer link; the first one also tells the requester
     which extension ground applies (Art. 25(1) proviso: hearing the poster)."""
+    if not by.may("inquiry.send"):
+        raise Forbidden()
     case = requests.get_case_row(db, case_id)
     if case.stage not in [s.value for s in OPEN_STAGES]:
         raise Conflict("case_closed", "この申出は判断済みです。", "This case is not open.", "case")
+    claims.act_on(case, db=db, now=at, by=by, settings=settings)
     earlier = store.for_case(db, case.id)
     if any(i.status == InquiryStatus.WAITING.value for i in earlier):
         raise Conflict(
@@ -258,7 +262,7 @@ def sweep_inquiries(*, db: Session, now: dt.datetime, settings: Settings) -> lis
             continue
         row.status, row.lapsed_at = InquiryStatus.LAPSED.value, now
         case = requests.get_case_row(db, row.case_id)
-        case.assignee, case.claimed_until = None, None
+        claims.release_claims_on(case.id, db=db)
         requests.record_event(db, case.id, now, "inquiry_lapsed", "system", window_days=row.window_days)
         audit.record(
             db, at=now, actor="system", action="inquiry.lapsed", subject_type="case", subject_id=case.id
@@ -288,6 +292,11 @@ def marks_for(db: Session, case_ids: list[str]) -> dict[str, list[str]]:
     for row in rows:
         out[row.case_id] = [MARK_TEXT[row.status]]
     return out
+
+
+def for_case(db: Session, case_id: str) -> list[store.InquiryRow]:
+    """Every inquiry on a case, oldest first."""
+    return store.for_case(db, case_id)
 
 
 def latest(case_id: str, *, db: Session) -> store.InquiryRow | None:

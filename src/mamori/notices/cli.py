@@ -8,10 +8,10 @@ import typer
 from sqlalchemy import select
 
 from mamori.core.clock import SystemClock, format_jst
+from mamori.core.command import unit_of_work
 from mamori.notices import service
 from mamori.notices.model import NoticeStatus
 from mamori.notices.store import NoticeRow
-from mamori.requests.cli import unit_of_work
 
 app = typer.Typer(help="The outbox of notices.", no_args_is_help=True)
 

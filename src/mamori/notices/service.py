@@ -119,6 +119,26 @@ def for_case(db: Session, case_id: str) -> list[NoticeRow]:
     return store.for_case(db, case_id)
 
 
+def ids_for_case(db: Session, case_id: str) -> set[str]:
+    return set(db.scalars(select(NoticeRow.id).where(NoticeRow.case_id == case_id)))
+
+
+def any_given(db: Session, case_ids: list[str], kind: NoticeKind) -> bool:
+    """Whether a notice of `kind` was queued or sent for any of these cases."""
+    if not case_ids:
+        return False
+    stmt = (
+        select(NoticeRow.id)
+        .where(
+            NoticeRow.case_id.in_(case_ids),
+            NoticeRow.kind == kind.value,
+            NoticeRow.status.in_([NoticeStatus.PENDING.value, NoticeStatus.SENT.value]),
+        )
+        .limit(1)
+    )
+    return db.scalar(stmt) is not None
+
+
 def get(db: Session, notice_id: str) -> NoticeRow | None:
     return db.get(NoticeRow, notice_id)
 

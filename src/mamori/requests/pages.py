@@ -1,4 +1,5 @@
-"""Public pages of the window: the removal-request form (Art. 22), the receipt, the status page.
+"""Public pages of the window: the removal-request form (Art. 22) and the receipt (the status page,
+where the requester may also object, is in appeals/pages.py).
 
 No account, no JavaScript needed; each form carries the CSRF token; errors are shown next to their
 field in the page's language.
@@ -6,7 +7,6 @@ field in the page's language.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Annotated, Any
 
@@ -15,22 +15,16 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from mamori.core.audit import Actor
-from mamori.core.clock import to_jst
 from mamori.core.errors import DomainError
-from mamori.requests import service, store
+from mamori.requests import service
 from mamori.requests.api import client_address, limiter, to_form
 from mamori.requests.model import Right
 from mamori.requests.schema import RemovalRequestIn
-from mamori.web.deps import AppClock, AppSettings, DbSession
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession
 from mamori.web.templating import page_lang, render
 from mamori.web.validation import validation_error_body
 
-router = APIRouter(tags=["public pages"])
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
-    ("GET", "/request"): None,
-    ("POST", "/request"): None,
-    ("GET", "/status/{receipt_number}"): None,
-}
+router = APIRouter(tags=["public pages"], dependencies=[PUBLIC])
 # Form field → the place in RemovalRequestIn it fills (errors come back under the schema's path).
 FIELD_OF = {
     "requester.name": "name",
@@ -139,43 +133,3 @@ def submit_request(
         return _form_page(request, db, values, errors, status=exc.status)
     db.commit()  # the receipt is shown only once the request is durable
     return render(request, "requests/receipt.html", {"receipt": receipt, "email": email})
-
-
-def _not_found(request: Request) -> HTMLResponse:
-    return render(request, "requests/status_not_found.html", {}, status_code=404)
-
-
-@router.get("/status/{receipt_number}", response_class=HTMLResponse)
-def status_page(
-    request: Request,
-    receipt_number: str,
-    db: DbSession,
-    settings: AppSettings,
-    clock: AppClock,
-    key: str = "",
-) -> HTMLResponse:
-    """The requester's view of their case: stage, deadline, the notices sent (key from the receipt mail)."""
-    case = store.case_by_receipt(db, receipt_number)
-    if case is None or not key or not service.check_follow_secret(case, key, settings):
-        return _not_found(request)
-    status = service.status_for_requester(case, db=db, now=clock.now(), settings=settings)
-    told = [  # the service gives ISO text (it also feeds the JSON API); the page shows JST
-        {**n, "sent_at": dt.datetime.fromisoformat(n["sent_at"]) if n["sent_at"] else None}
-        for n in status["notices"]  # type: ignore[attr-defined]
-    ]
-    from mamori.appeals import service as appeals
-    from mamori.appeals.model import Side
-
-    appeal = appeals.state_for(case, Side.REQUESTER, db=db)
-    ctx = {
-        "case": case,
-        "status": status,
-        "told": told,
-        "key": key,
-        "received_at": case.received_at,
-        "due_at": case.decision_due_at,
-        "decided_at": case.decided_at,
-        "appeal": appeal,
-        "to_jst": to_jst,
-    }
-    return render(request, "requests/status.html", ctx)

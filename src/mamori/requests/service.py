@@ -16,12 +16,16 @@ from mamori.core.audit import Actor
 from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.crypto import Sealer
-from mamori.core.errors import DomainError, NotFound
+from mamori.core.errors import Conflict, DomainError, Forbidden, NotFound
 from mamori.notices import service as notices
 from mamori.notices.compose import compose
-from mamori.notices.model import NoticeKind
-from mamori.requests import model, store
+from mamori.notices.delivery import Settled
+from mamori.notices.model import NoticeKind, NoticeStatus
+from mamori.requests import claims, model, store
 from mamori.requests.model import ClockState, Receipt, Right, Stage
+
+# The case's row type, for other capabilities' annotations; they change a case only through functions here.
+CaseRecord = store.CaseRow
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,33 @@ def record_event(db: Session, case_id: str, at: dt.datetime, kind: str, actor: s
     store.add_event(db, case_id, at, kind, actor, **detail)
 
 
+def record_notice_outcome(db: Session, settled: Settled) -> None:
+    """The case's timeline learns that one of its notices was delivered or failed for good."""
+    if settled.case_id is None:
+        return
+    if settled.status is NoticeStatus.SENT:
+        store.add_event(
+            db,
+            settled.case_id,
+            settled.at,
+            "notice_sent",
+            settled.by,
+            notice_kind=settled.kind,
+            notice=settled.notice_id,
+        )
+    elif settled.status is NoticeStatus.FAILED:
+        store.add_event(
+            db,
+            settled.case_id,
+            settled.at,
+            "notice_failed",
+            settled.by,
+            notice_kind=settled.kind,
+            notice=settled.notice_id,
+            error=settled.error,
+        )
+
+
 def timeline(db: Session, case_id: str) -> list[store.CaseEventRow]:
     """Every event of a case, oldest first."""
     return store.events(db, case_id)
@@ -266,9 +297,29 @@ def case_by_receipt(db: Session, receipt_number: str) -> store.CaseRow | None:
     return store.case_by_receipt(db, receipt_number)
 
 
+def find_service(db: Session, slug: str) -> store.ServiceRow | None:
+    return db.scalar(select(store.ServiceRow).where(store.ServiceRow.slug == slug))
+
+
+def add_service(
+    slug: str, name_ja: str, name_en: str, *, db: Session, at: dt.datetime, period_days: int = 7
+) -> store.ServiceRow:
+    """A service whose removal requests this window receives."""
+    row = store.ServiceRow(
+        slug=slug, name_ja=name_ja, name_en=name_en, decision_period_days=period_days, created_at=at
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
 def list_services(db: Session) -> list[store.ServiceRow]:
     """The services whose removal requests this window receives, by slug."""
     return list(db.scalars(select(store.ServiceRow).order_by(store.ServiceRow.slug)))
+
+
+def find_case(db: Session, case_id: str) -> store.CaseRow | None:
+    return db.get(store.CaseRow, case_id)
 
 
 def get_case_row(db: Session, case_id: str) -> store.CaseRow:
@@ -338,8 +389,14 @@ def poster_secret(case: store.CaseRow, settings: Settings) -> str | None:
 def record_poster(
     case_id: str, poster: Poster, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
 ) -> None:
-    """Attach the poster (from the platform's own records) so Art. 27 notices can reach them."""
+    """Attach the poster (from the platform's own records) so Art. 27 notices can reach them.
+    Only on an open case, by someone who may edit cases, and not while another specialist holds it."""
+    if not by.may("case.edit"):
+        raise Forbidden()
     case = get_case_row(db, case_id)
+    if case.stage not in [s.value for s in model.OPEN_STAGES]:
+        raise Conflict("case_closed", "この申出は判断済みです。", "This case is not open.", "case")
+    claims.act_on(case, db=db, now=at, by=by, settings=settings)
     sealer = sealer_for(settings)
     case.poster_key = poster.account_id
     case.poster_sealed = sealer.seal(poster.__dict__, bound_to=f"case:{case.id}:poster")
@@ -357,6 +414,62 @@ def record_poster(
         subject_id=case.id,
         personal_data=True,
     )
+
+
+def mark_decided(case: store.CaseRow, at: dt.datetime) -> None:
+    case.stage = Stage.DECIDED.value
+    case.decided_at = at
+
+
+def mark_extended(case: store.CaseRow, at: dt.datetime) -> None:
+    case.stage = Stage.EXTENDED.value
+    if case.extended_at is None:
+        case.extended_at = at
+
+
+def mark_appealed(case: store.CaseRow) -> None:
+    """The case opens again for the appeal ruling; whoever held it lets go."""
+    case.stage = Stage.APPEALED.value
+    case.assignee, case.claimed_until = None, None
+
+
+def mark_requester_told(case: store.CaseRow, at: dt.datetime) -> None:
+    """The first Art. 25 notice (decision or interim) to the requester was queued."""
+    if case.first_requester_notice_at is None:
+        case.first_requester_notice_at = at
+
+
+def other_cases_same_poster_and_content(db: Session, case: store.CaseRow) -> list[str]:
+    """Ids of other cases about the same content by the same poster (the Art. 27 proviso's candidates)."""
+    if case.poster_key is None:
+        return []
+    stmt = select(store.CaseRow.id).where(
+        store.CaseRow.poster_key == case.poster_key,
+        store.CaseRow.content_key == case.content_key,
+        store.CaseRow.id != case.id,
+    )
+    return list(db.scalars(stmt))
+
+
+def cases_by_ids(db: Session, case_ids: list[str]) -> dict[str, store.CaseRow]:
+    if not case_ids:
+        return {}
+    return {r.id: r for r in db.scalars(select(store.CaseRow).where(store.CaseRow.id.in_(case_ids)))}
+
+
+def related_cases(case: store.CaseRow, *, db: Session) -> dict[str, list[store.CaseRow]]:
+    """Other cases about the same content, or from the same requester (keyed hashes, no clear text)."""
+    same_content = db.scalars(
+        select(store.CaseRow).where(
+            store.CaseRow.content_key == case.content_key, store.CaseRow.id != case.id
+        )
+    ).all()
+    same_requester = db.scalars(
+        select(store.CaseRow).where(
+            store.CaseRow.requester_key == case.requester_key, store.CaseRow.id != case.id
+        )
+    ).all()
+    return {"content": list(same_content), "requester": list(same_requester)}
 
 
 def start_review(case_id: str, *, db: Session, at: dt.datetime, by: Actor) -> None:
@@ -478,10 +591,8 @@ def status_for_requester(
     case: store.CaseRow, *, db: Session, now: dt.datetime, settings: Settings
 ) -> dict[str, object]:
     """What the requester sees on the status page: stage, times, and the notices addressed to them."""
-    from mamori.notices.store import for_case
-
     sealer = sealer_for(settings)
-    told = [n for n in for_case(db, case.id) if n.recipient == "requester"]
+    told = [n for n in notices.for_case(db, case.id) if n.recipient == "requester"]
     return {
         "receipt_number": case.receipt_number,
         "stage": case.stage,

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from mamori.appeals import service as appeals
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
 from mamori.core.errors import DomainError
@@ -21,7 +22,9 @@ from mamori.criteria import service as criteria
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
+from mamori.inquiry import service as inquiry
 from mamori.notices import service as notices
+from mamori.requests import claims
 from mamori.requests import service as requests
 from mamori.requests.model import OPEN_STAGES, Right, Stage
 from mamori.web.deps import AppClock, AppSettings, DbSession, require
@@ -29,17 +32,6 @@ from mamori.web.templating import page_lang, render
 from mamori.workspace import service
 
 router = APIRouter(prefix="/workspace", tags=["workspace"])
-CASE = "/workspace/cases/{case_id}"
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
-    ("GET", "/workspace"): "case.read",
-    ("GET", CASE): "case.read",
-    ("POST", CASE + "/claim"): "case.claim",
-    ("POST", CASE + "/release"): "case.claim",
-    ("POST", CASE + "/poster"): "case.edit",
-    ("POST", CASE + "/extension"): "case.decide",
-    ("POST", CASE + "/preview"): "case.decide",
-    ("POST", CASE + "/decision"): "case.decide",
-}
 Reader = Annotated[Principal, Depends(require("case.read"))]
 Claimer = Annotated[Principal, Depends(require("case.claim"))]
 Editor = Annotated[Principal, Depends(require("case.edit"))]
@@ -116,9 +108,6 @@ def _as_time(value: Any) -> Any:
 def _case_context(
     request: Request, case_id: str, db: DbSession, settings: AppSettings, now: Any, principal: Principal
 ) -> dict[str, Any]:
-    from mamori.appeals import service as appeals
-    from mamori.inquiry import service as inquiry
-
     case = requests.get_case_row(db, case_id)
     requester = requests.requester_of(
         case, settings=settings, db=db, at=now, by=principal.actor, purpose="case_view"
@@ -154,13 +143,13 @@ def _case_context(
         "abuse_flags": json.loads(case.abuse_flags),
         "events": events,
         "notices": [notices.view(n, sealer) for n in notices.for_case(db, case.id)],
-        "related": service.related_cases(case, db=db),
+        "related": requests.related_cases(case, db=db),
         "decisions": decisions.decisions_for(db, case.id),
         "extensions": decisions.extensions_for(db, case.id),
         "inquiry": inquiry.latest(case.id, db=db),
-        "inquiries": inquiry.store.for_case(db, case.id),
+        "inquiries": inquiry.for_case(db, case.id),
         "appeal": appeals.open_appeal(case.id, db=db),
-        "appeals": appeals.store.for_case(db, case.id),
+        "appeals": appeals.for_case(db, case.id),
         "versions": versions,
         "in_force": in_force,
         "templates": templates,
@@ -258,7 +247,7 @@ def claim(
         settings,
         clock,
         principal,
-        lambda: service.claim(
+        lambda: claims.claim(
             case_id, db=db, now=clock.now(), by=principal.actor, user_id=principal.user_id, settings=settings
         ),
     )
@@ -275,7 +264,7 @@ def release(
         settings,
         clock,
         principal,
-        lambda: service.release(
+        lambda: claims.release(
             case_id, db=db, now=clock.now(), by=principal.actor, user_id=principal.user_id
         ),
     )
@@ -296,7 +285,7 @@ def record_poster(
     """Attach the poster's account and contact (from the platform's own records)."""
 
     def action() -> None:
-        service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
+        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         if not account_id.strip() or "@" not in email:
             raise DomainError(
                 code="poster_invalid",
@@ -330,7 +319,7 @@ def extend(
     """Record an extension ground; the requester's interim notice (Art. 25(1) proviso) is queued."""
 
     def action() -> None:
-        service.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
+        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         if ground not in [g.value for g in ExtensionGround]:
             raise DomainError(
                 code="ground_required",
@@ -425,17 +414,7 @@ def decide(
     """Record the decision (only by the claim's holder); the notices previewed are queued with it."""
 
     def action() -> None:
-        case = service.require_claim(
-            case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings
-        )
-        if case.stage == Stage.APPEALED.value:
-            raise DomainError(
-                code="appeal_open",
-                status=409,
-                field="case",
-                ja="異議申立て中の申出は異議の判断として決定してください。",
-                en="This case is under appeal: rule on the appeal instead.",
-            )
+        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         decisions.decide(
             case_id,
             decision_input(measure, criteria_version, clause, reason),
@@ -444,7 +423,6 @@ def decide(
             at=clock.now(),
             by=principal.actor,
         )
-        service.release_claims_on(case_id, db=db)
 
     return _act(
         request,
@@ -456,3 +434,57 @@ def decide(
         action,
         _decision_form(measure, criteria_version, clause, reason),
     )
+
+
+@router.post("/cases/{case_id}/inquiry")
+def send_inquiry(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Annotated[Principal, Depends(require("inquiry.send"))],
+    candidate_request: Annotated[str, Form()] = "",
+    election_material: Annotated[str, Form()] = "",
+    during_campaign: Annotated[str, Form()] = "",
+) -> Response:
+    """Send the poster the inquiry (Art. 3(2)); the requester is told we are hearing the poster."""
+    election = inquiry.ElectionClaim(
+        candidate_request == "yes", election_material == "yes", during_campaign == "yes"
+    )
+
+    def action() -> None:
+        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
+        inquiry.send_inquiry(case_id, election, db=db, settings=settings, at=clock.now(), by=principal.actor)
+
+    return _act(request, case_id, db, settings, clock, principal, action)
+
+
+@router.post("/cases/{case_id}/appeal-ruling")
+def rule(
+    request: Request,
+    case_id: str,
+    db: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    principal: Annotated[Principal, Depends(require("appeal.decide"))],
+    measure: Annotated[str, Form()] = "",
+    criteria_version: Annotated[str, Form(max_length=40)] = "",
+    clause: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Rule on the open appeal (a specialist other than the one who decided); both sides are told."""
+
+    def action() -> None:
+        claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
+        appeals.rule(
+            case_id,
+            decision_input(measure, criteria_version, clause, reason),
+            db=db,
+            settings=settings,
+            at=clock.now(),
+            by=principal.actor,
+        )
+
+    form = {"measure": measure, "criteria_version": criteria_version, "clause": clause, "reason": reason}
+    return _act(request, case_id, db, settings, clock, principal, action, form)

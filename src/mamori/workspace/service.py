@@ -1,9 +1,5 @@
-"""Use cases of the workspace: the queue in the legal clock's order, and claims on cases.
-
-A claim is taken with one conditional UPDATE, so two specialists can never hold the same case: the
-database lets exactly one of two racing UPDATEs match. A claim lapses when left idle for
-`Settings.claim_idle_minutes`; every action of its holder renews it.
-"""
+"""Use cases of the workspace: the queue in the legal clock's order (claims on cases are a rule of the
+case itself: `mamori.requests.claims`)."""
 
 from __future__ import annotations
 
@@ -11,17 +7,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mamori.core import audit
-from mamori.core.audit import Actor
 from mamori.core.auth import UserRow
 from mamori.core.config import Settings
-from mamori.core.errors import Conflict, DomainError
 from mamori.requests import service as requests
-from mamori.requests.model import OPEN_STAGES, ClockState
-from mamori.requests.store import CaseRow
+from mamori.requests.model import ClockState
+from mamori.requests.service import CaseRecord as CaseRow
 
 SORTS = ("clock", "abuse")
 
@@ -75,7 +68,7 @@ def open_queue(filters: QueueFilter, *, db: Session, now: dt.datetime, settings:
     counts = {state.value: 0 for state in ClockState}
     for item in ordered:
         counts[item.state.value] += 1
-    rows = {r.id: r for r in db.scalars(select(CaseRow).where(CaseRow.id.in_([i.case_id for i in ordered])))}
+    rows = requests.cases_by_ids(db, [i.case_id for i in ordered])
     services = service_slugs(db)
     marks = _marks(db, list(rows))
     items = []
@@ -117,85 +110,6 @@ def open_queue(filters: QueueFilter, *, db: Session, now: dt.datetime, settings:
     return QueueView(items, counts, len(ordered))
 
 
-def claim_idle(settings: Settings) -> dt.timedelta:
-    """How long a claim lasts without its holder doing anything."""
-    return dt.timedelta(minutes=settings.claim_idle_minutes)
-
-
-def claim(
-    case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: str, settings: Settings
-) -> dt.datetime:
-    """Take (or renew) the claim on an open case; Conflict when someone else holds it."""
-    stmt = (
-        update(CaseRow)
-        .where(
-            CaseRow.id == case_id,
-            CaseRow.stage.in_([s.value for s in OPEN_STAGES]),
-            or_(CaseRow.assignee.is_(None), CaseRow.assignee == user_id, CaseRow.claimed_until < now),
-        )
-        .values(assignee=user_id, claimed_until=now + claim_idle(settings))
-        .execution_options(synchronize_session="fetch")
-    )
-    if db.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
-        case = requests.get_case_row(db, case_id)
-        if case.stage not in [s.value for s in OPEN_STAGES]:
-            raise Conflict("case_closed", "この申出は判断済みです。", "This case is not open.", "case")
-        holder = _name(db, case.assignee)
-        raise Conflict(
-            "claimed_by_other",
-            f"この申出は {holder} さんが担当しています。",
-            f"{holder} is working on this case.",
-            "case",
-        )
-    requests.record_event(db, case_id, now, "claimed", by.ident)
-    audit.record(db, at=now, actor=by, action="case.claimed", subject_type="case", subject_id=case_id)
-    return now + claim_idle(settings)
-
-
-def release(case_id: str, *, db: Session, now: dt.datetime, by: Actor, user_id: str) -> None:
-    """Give a claim back (only its holder can)."""
-    stmt = (
-        update(CaseRow)
-        .where(CaseRow.id == case_id, CaseRow.assignee == user_id)
-        .values(assignee=None, claimed_until=None)
-        .execution_options(synchronize_session="fetch")
-    )
-    if db.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
-        requests.record_event(db, case_id, now, "released", by.ident)
-
-
-def require_claim(
-    case_id: str, *, db: Session, now: dt.datetime, user_id: str, settings: Settings
-) -> CaseRow:
-    """The case, if `user_id` holds a live claim on it (the claim is renewed); otherwise a Conflict."""
-    case = requests.get_case_row(db, case_id)
-    if case.assignee != user_id or case.claimed_until is None or case.claimed_until <= now:
-        raise DomainError(
-            code="claim_required",
-            status=409,
-            field="case",
-            ja="先にこの申出を担当として確保してください (確保は一定時間操作がないと解除されます)。",
-            en="Claim this case first (a claim lapses when left idle).",
-        )
-    case.claimed_until = now + claim_idle(settings)
-    return case
-
-
-def release_claims_on(case_id: str, *, db: Session) -> None:
-    """Put a case back in the common queue (after a decision, an appeal, or a lapsed inquiry)."""
-    db.execute(
-        update(CaseRow)
-        .where(CaseRow.id == case_id)
-        .values(assignee=None, claimed_until=None)
-        .execution_options(synchronize_session="fetch")
-    )
-
-
-def _name(db: Session, user_id: str | None) -> str:
-    user = db.get(UserRow, user_id) if user_id else None
-    return user.display_name if user else (user_id or "?")
-
-
 def service_slugs(db: Session) -> dict[str, str]:
     """Service id → slug."""
     return {s.id: s.slug for s in requests.list_services(db)}
@@ -204,17 +118,6 @@ def service_slugs(db: Session) -> dict[str, str]:
 def staff_names(db: Session) -> dict[str, str]:
     """User id → display name, for the assignee column and filter."""
     return {u.id: u.display_name for u in db.scalars(select(UserRow).order_by(UserRow.display_name))}
-
-
-def related_cases(case: CaseRow, *, db: Session) -> dict[str, list[CaseRow]]:
-    """Other cases about the same content, or from the same requester (keyed hashes, no clear text)."""
-    same_content = db.scalars(
-        select(CaseRow).where(CaseRow.content_key == case.content_key, CaseRow.id != case.id)
-    ).all()
-    same_requester = db.scalars(
-        select(CaseRow).where(CaseRow.requester_key == case.requester_key, CaseRow.id != case.id)
-    ).all()
-    return {"content": list(same_content), "requester": list(same_requester)}
 
 
 def evidence_of(case: CaseRow) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""The outbox worker: delivers pending notices by SMTP with retries, and watches Art. 25 deadlines.
+"""Delivery of the outbox: pending notices go out by SMTP with retries (run as a job by `mamori.worker`).
 
 Safe with several workers on several machines: a worker leases a notice with a conditional UPDATE
 (and, on PostgreSQL, picks candidates with FOR UPDATE SKIP LOCKED), so two workers never hold the same
@@ -14,8 +14,8 @@ import os
 import smtplib
 import socket
 import threading
-import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
@@ -24,18 +24,33 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from mamori.core.clock import Clock, SystemClock
+from mamori.core.clock import Clock
 from mamori.core.config import Settings
-from mamori.core.db import make_engine, make_sessionmaker, transaction
-from mamori.inquiry.service import sweep_inquiries
+from mamori.core.crypto import Sealer
+from mamori.core.db import transaction
 from mamori.notices import service as notices
 from mamori.notices.model import NoticeStatus, next_attempt_delay
 from mamori.notices.store import NoticeRow
-from mamori.requests import service as requests
-from mamori.requests.store import add_event
 
 log = logging.getLogger("mamori.worker")
 LEASE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of one notice (handed to the caller's hook inside the settling transaction)."""
+
+    notice_id: str
+    case_id: str | None
+    kind: str
+    status: NoticeStatus
+    at: dt.datetime
+    by: str
+    error: str | None = None
+
+
+# Called in the transaction that settles a notice, so what the case records lands with the settlement.
+OnSettled = Callable[[Session, Settled], None]
 
 
 @dataclass
@@ -43,14 +58,9 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    deadlines_marked: list[str] = field(default_factory=list)
-    scored: int = 0
 
     def __str__(self) -> str:
-        return (
-            f"sent {self.sent}, will retry {self.retried}, failed {self.failed}, "
-            f"deadlines missed {len(self.deadlines_marked)}"
-        )
+        return f"sent {self.sent}, will retry {self.retried}, failed {self.failed}"
 
 
 def smtp_send(settings: Settings, message: EmailMessage) -> None:
@@ -117,12 +127,17 @@ def deliver_due(
     worker_id: str | None = None,
     batch: int = 50,
     send: object = None,
+    on_settled: OnSettled | None = None,
 ) -> DeliveryReport:
-    """Deliver every notice due now; each notice is claimed, sent and settled in its own transactions."""
+    """Deliver every notice due now; each notice is claimed, sent and settled in its own transactions.
+
+    `on_settled` lets the capability that owns the notice's subject record the outcome (the case
+    timeline) in the same transaction: notices knows nothing of cases.
+    """
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
     sender = send or smtp_send
     report = DeliveryReport()
-    sealer = requests.sealer_for(settings)
+    sealer = Sealer(settings.secret_key)
     while True:
         now = clock.now()
         with transaction(factory) as db:
@@ -151,28 +166,26 @@ def deliver_due(
                 settled_at = clock.now()
                 if error is None:
                     row.status, row.sent_at, row.last_error = NoticeStatus.SENT.value, settled_at, None
-                    if row.case_id:
-                        add_event(
+                    if on_settled is not None:
+                        on_settled(
                             db,
-                            row.case_id,
-                            settled_at,
-                            "notice_sent",
-                            worker_id,
-                            notice_kind=row.kind,
-                            notice=row.id,
+                            Settled(row.id, row.case_id, row.kind, NoticeStatus.SENT, settled_at, worker_id),
                         )
                     report.sent += 1
                 elif row.attempts >= settings.outbox_max_attempts:
                     row.status, row.last_error = NoticeStatus.FAILED.value, error
-                    if row.case_id:
-                        add_event(
+                    if on_settled is not None:
+                        on_settled(
                             db,
-                            row.case_id,
-                            settled_at,
-                            "notice_failed",
-                            worker_id,
-                            notice_kind=row.kind,
-                            error=error,
+                            Settled(
+                                row.id,
+                                row.case_id,
+                                row.kind,
+                                NoticeStatus.FAILED,
+                                settled_at,
+                                worker_id,
+                                error,
+                            ),
                         )
                     report.failed += 1
                     log.error("notice %s failed for good: %s", row.id, error)
@@ -186,80 +199,3 @@ def deliver_due(
         if len(claimed) < batch:
             break
     return report
-
-
-def tick(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> DeliveryReport:
-    """One round: mark missed deadlines, deliver what is due, move inquiry windows, score new cases."""
-    with transaction(factory) as db:
-        marked = requests.sweep_deadlines(db=db, now=clock.now(), settings=settings)
-    report = deliver_due(factory, settings, clock)
-    report.deadlines_marked = marked
-    with transaction(factory) as db:
-        # starts each sender-inquiry window once its mail went out; closes windows that ended unanswered
-        sweep_inquiries(db=db, now=clock.now(), settings=settings)
-    with transaction(factory) as db:
-        report.scored = requests.score_unscored(db=db)
-    return report
-
-
-HOUSEKEEPING_EVERY = dt.timedelta(hours=1)
-
-
-def housekeeping(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> int:
-    """Hourly: erase the personal data of consultations past their retention period (counts stay)."""
-    from mamori.consult.service import erase_expired
-
-    with transaction(factory) as db:
-        return erase_expired(db=db, at=clock.now(), retention_days=settings.consult_retention_days)
-
-
-def run_once(settings: Settings) -> DeliveryReport:
-    engine = make_engine(settings.database_url)
-    try:
-        return tick(make_sessionmaker(engine), settings, SystemClock())
-    finally:
-        engine.dispose()
-
-
-def run_forever(
-    settings: Settings,
-    stop: threading.Event | None = None,
-    interval: float = 2.0,
-    factory: sessionmaker[Session] | None = None,
-    clock: Clock | None = None,
-) -> None:
-    """Loop until `stop` is set; an error in one round is logged and the next round tries again."""
-    stop = stop or threading.Event()
-    factory = factory or make_sessionmaker(make_engine(settings.database_url))
-    clock = clock or SystemClock()
-    next_housekeeping = clock.now()
-    while not stop.is_set():
-        try:
-            tick(factory, settings, clock)
-            if clock.now() >= next_housekeeping:
-                housekeeping(factory, settings, clock)
-                next_housekeeping = clock.now() + HOUSEKEEPING_EVERY
-        except Exception:
-            log.exception("worker round failed; retrying in %.0fs", interval)
-        stop.wait(interval)
-
-
-def run_in_background(app: object) -> threading.Event:
-    """Start the worker as a daemon thread beside the web server (the single-machine default)."""
-    state = app.state  # type: ignore[attr-defined]
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_forever,
-        kwargs={
-            "settings": state.settings,
-            "stop": stop,
-            "factory": state.session_factory,
-            "clock": state.clock,
-        },
-        name="mamori-outbox",
-        daemon=True,
-    )
-    thread.start()
-    state.worker_stop = stop
-    time.sleep(0)
-    return stop

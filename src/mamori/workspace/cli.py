@@ -1,41 +1,21 @@
-"""`mamori cases`: the legal clock, and a specialist's decisions from the command line."""
+"""`mamori cases`: the specialist's desk on the command line (what is due, decide, extend, the poster)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from mamori.core.audit import Actor
 from mamori.core.clock import SystemClock, format_jst
-from mamori.core.config import Settings
-from mamori.core.db import make_engine, make_sessionmaker, transaction
-from mamori.core.errors import DomainError
+from mamori.core.command import staff_actor, unit_of_work
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
 from mamori.requests import service
 
 app = typer.Typer(help="Removal requests: what is due, decisions, extension grounds.", no_args_is_help=True)
-AsWho = Annotated[str, typer.Option("--as", help="Who acts (recorded in the audit log), e.g. an e-mail.")]
-
-
-@contextmanager
-def unit_of_work() -> Iterator[tuple[Session, Settings]]:
-    settings = Settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with transaction(make_sessionmaker(engine)) as db:
-            yield db, settings
-    except DomainError as exc:
-        typer.echo(f"{exc.ja}\n{exc.en}", err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
+AsWho = Annotated[str, typer.Option("--as", help="The staff account that acts (its e-mail): its roles and claims apply as on the web.")]
 
 
 @app.command("due")
@@ -83,7 +63,7 @@ def decide(
             db=db,
             settings=settings,
             at=SystemClock().now(),
-            by=Actor(f"cli:{as_who}"),
+            by=staff_actor(as_who, db),
         )
     typer.echo(f"decided: requester notice {outcome.requester_notice}, poster notice {outcome.poster_notice}")
 
@@ -104,7 +84,7 @@ def extend(
             db=db,
             settings=settings,
             at=SystemClock().now(),
-            by=Actor(f"cli:{as_who}"),
+            by=staff_actor(as_who, db),
         )
     typer.echo(f"extension recorded: requester notice {state}")
 
@@ -119,6 +99,6 @@ def poster(case_id: str, account_id: str, email: str, as_who: AsWho) -> None:
             db=db,
             settings=settings,
             at=SystemClock().now(),
-            by=Actor(f"cli:{as_who}"),
+            by=staff_actor(as_who, db),
         )
     typer.echo("poster recorded")
