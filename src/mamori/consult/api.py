@@ -14,13 +14,12 @@ from mamori.consult.catalogue import consult_map
 from mamori.consult.model import Contact
 from mamori.consult.triage import MAX_TEXT, suggest_rights_for, tree_json
 from mamori.core.auth import Principal
-from mamori.web.deps import AppClock, AppSettings, DbSession, require
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, require
 
 # The data files are checked when the app is built: a bad file stops start-up with file:line.
 consult_map()
 
 router = APIRouter(tags=["consult"])
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {}
 
 Reader = Annotated[Principal, Depends(require("consult.read"))]
 Recorder = Annotated[Principal, Depends(require("consult.record"))]
@@ -28,15 +27,10 @@ Manager = Annotated[Principal, Depends(require("consult.manage"))]
 Statistician = Annotated[Principal, Depends(require("consult.stats"))]
 
 
-def _route(method: str, path: str, permission: str | None) -> str:
-    ROUTE_PERMISSIONS[(method, path)] = permission
-    return path
-
-
 EMBEDDABLE = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=3600"}
 
 
-@router.get(_route("GET", "/api/v1/triage/tree", None))
+@router.get("/api/v1/triage/tree", dependencies=[PUBLIC])
 def triage_tree(response: Response) -> dict[str, Any]:
     """The whole consultation map: questions, answers, results and the bodies they recommend (by id).
 
@@ -45,7 +39,7 @@ def triage_tree(response: Response) -> dict[str, Any]:
     return tree_json(consult_map())
 
 
-@router.get(_route("GET", "/api/v1/triage/services", None))
+@router.get("/api/v1/triage/services", dependencies=[PUBLIC])
 def triage_services(response: Response) -> dict[str, Any]:
     """Self-help per service: mute, block, limit replies, report, and the removal-request window."""
     response.headers.update(EMBEDDABLE)
@@ -70,7 +64,7 @@ class WhatHappened(BaseModel):
     text: str = Field(max_length=MAX_TEXT)
 
 
-@router.post(_route("POST", "/api/v1/triage/rights", None))
+@router.post("/api/v1/triage/rights", dependencies=[PUBLIC])
 def triage_rights(body: WhatHappened) -> dict[str, Any]:
     """Rights the text may infringe, for the person to confirm. Nothing is stored."""
     suggestion = suggest_rights_for(body.text)
@@ -89,10 +83,13 @@ class ContactIn(BaseModel):
     email: str = Field("", max_length=320)
 
 
+Choice = Annotated[str, Field(max_length=40)]
+
+
 class ConsultationCreate(BaseModel):
-    channel: str
-    categories: list[str]
-    service: str
+    channel: Choice
+    categories: list[Choice] = Field(max_length=20)
+    service: Choice
     summary: str = Field(max_length=20000)
     advice: str = Field("", max_length=20000)
     contact: ContactIn = Field(default_factory=ContactIn)
@@ -114,7 +111,7 @@ def _public(row: Any) -> dict[str, Any]:
     }
 
 
-@router.post(_route("POST", "/api/v1/consultations", "consult.record"), status_code=201)
+@router.post("/api/v1/consultations", status_code=201)
 def create_consultation(
     body: ConsultationCreate, principal: Recorder, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> dict[str, Any]:
@@ -134,7 +131,13 @@ def create_consultation(
     return _public(row)
 
 
-@router.get(_route("GET", "/api/v1/consultations/{record_id}", "consult.read"))
+@router.get("/api/v1/consultations")
+def list_consultations(principal: Reader, db: DbSession) -> dict[str, Any]:
+    """The records shared with the caller, newest first (metadata only; open one to read it)."""
+    return {"consultations": [_public(row) for row in service.list_consultations(by=principal, db=db)]}
+
+
+@router.get("/api/v1/consultations/{record_id}")
 def get_consultation(
     record_id: str, principal: Reader, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> dict[str, Any]:
@@ -154,11 +157,11 @@ def get_consultation(
 
 
 class Referral(BaseModel):
-    body: str
+    body: Choice
     consent: bool
 
 
-@router.post(_route("POST", "/api/v1/consultations/{record_id}/referral", "consult.record"))
+@router.post("/api/v1/consultations/{record_id}/referral")
 def refer_consultation(
     record_id: str, body: Referral, principal: Recorder, db: DbSession, clock: AppClock
 ) -> dict[str, Any]:
@@ -168,28 +171,28 @@ def refer_consultation(
 
 
 class Outcome(BaseModel):
-    outcome: str
+    outcome: Choice
 
 
-@router.post(_route("POST", "/api/v1/consultations/{record_id}/outcome", "consult.record"))
+@router.post("/api/v1/consultations/{record_id}/outcome")
 def set_outcome(
     record_id: str, body: Outcome, principal: Recorder, db: DbSession, clock: AppClock
 ) -> dict[str, Any]:
     return _public(service.set_outcome(record_id, body.outcome, by=principal, db=db, at=clock.now()))
 
 
-@router.post(_route("POST", "/api/v1/consultations/{record_id}/deletion-request", "consult.manage"))
+@router.post("/api/v1/consultations/{record_id}/deletion-request")
 def deletion_request(record_id: str, principal: Manager, db: DbSession, clock: AppClock) -> dict[str, Any]:
     return _public(service.honour_deletion_request(record_id, by=principal, db=db, at=clock.now()))
 
 
-@router.get(_route("GET", "/api/v1/consultations-stats", "consult.stats"))
+@router.get("/api/v1/consultations-stats")
 def consultation_counts(principal: Statistician, db: DbSession) -> dict[str, Any]:
     counts = count_consultations(db)
     return {"total": counts.total, "by": {k: dict(v) for k, v in counts.by.items()}}
 
 
-@router.get(_route("GET", "/api/v1/consultations-stats.csv", "consult.stats"))
+@router.get("/api/v1/consultations-stats.csv")
 def consultation_counts_csv(principal: Statistician, db: DbSession, lang: str = "ja") -> Response:
     return counts_download(db, lang)
 

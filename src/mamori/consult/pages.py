@@ -17,10 +17,12 @@ from mamori.consult.model import Step, UnknownAnswer, recommended, walk
 from mamori.consult.staff_pages import router as staff_router
 from mamori.consult.triage import MAX_TEXT, suggest_rights_for
 from mamori.core.errors import DomainError, NotFound
+from mamori.web.deps import PUBLIC
 from mamori.web.templating import LANG_COOKIE, page_lang, render
 
+# Anyone may use the consultation: no account, nothing stored. The staff pages are mounted beside it.
+public = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 router = APIRouter(include_in_schema=False)
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {}
 # Where the quick exit goes: an ordinary weather page, nothing that hints at what was being read.
 EXIT_URL = {"en": "https://www.bbc.com/weather", "ja": "https://www.jma.go.jp/bosai/forecast/"}
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -64,13 +66,13 @@ def _step(answers: str) -> Step:
         ) from exc
 
 
-@router.get("/consult")
+@public.get("/consult")
 def start(request: Request) -> HTMLResponse:
     listen = consult_map().bodies["mamorouyo-kokoro"]
     return _public(request, "consult/start.html", {"listen_name": listen.name(page_lang(request))})
 
 
-@router.get("/consult/q")
+@public.get("/consult/q")
 def question(request: Request, a: Annotated[str, Query(max_length=400)] = "") -> HTMLResponse:
     step = _step(a)
     answers = list(step.answers)
@@ -97,7 +99,7 @@ def question(request: Request, a: Annotated[str, Query(max_length=400)] = "") ->
     )
 
 
-@router.get("/consult/save")
+@public.get("/consult/save")
 def save(request: Request, a: Annotated[str, Query(max_length=400)] = "") -> Response:
     """The result as a text file for the person's own device; nothing is kept on the server."""
     step = _step(a)
@@ -118,7 +120,7 @@ def save(request: Request, a: Annotated[str, Query(max_length=400)] = "") -> Res
     )
 
 
-@router.get("/consult/bodies/{body_id}")
+@public.get("/consult/bodies/{body_id}")
 def body_page(request: Request, body_id: str) -> HTMLResponse:
     body = consult_map().bodies.get(body_id)
     if body is None:
@@ -126,12 +128,12 @@ def body_page(request: Request, body_id: str) -> HTMLResponse:
     return _public(request, "consult/body.html", {"body": body})
 
 
-@router.get("/consult/guides")
+@public.get("/consult/guides")
 def guides(request: Request) -> HTMLResponse:
     return _public(request, "consult/guides.html", {"guides": list(consult_map().services.values())})
 
 
-@router.get("/consult/guides/{service_id}")
+@public.get("/consult/guides/{service_id}")
 def guide(request: Request, service_id: str) -> HTMLResponse:
     found = consult_map().services.get(service_id)
     if found is None:
@@ -139,12 +141,12 @@ def guide(request: Request, service_id: str) -> HTMLResponse:
     return _public(request, "consult/guide.html", {"guide": found})
 
 
-@router.get("/consult/what-happened")
+@public.get("/consult/what-happened")
 def what_happened_form(request: Request) -> HTMLResponse:
     return _public(request, "consult/what_happened.html", {"text": "", "rights": [], "available": True})
 
 
-@router.post("/consult/what-happened")
+@public.post("/consult/what-happened")
 def what_happened(request: Request, text: Annotated[str, Form(max_length=MAX_TEXT)] = "") -> HTMLResponse:
     """Suggest the rights a pasted post may infringe; the text is shown blurred and never stored."""
     suggestion = suggest_rights_for(text)
@@ -159,7 +161,5 @@ def what_happened(request: Request, text: Annotated[str, Form(max_length=MAX_TEX
     )
 
 
-for _route in list(router.routes):
-    for _method in getattr(_route, "methods", set()) - {"HEAD"}:
-        ROUTE_PERMISSIONS[(_method, getattr(_route, "path", ""))] = None
+router.include_router(public)
 router.include_router(staff_router)

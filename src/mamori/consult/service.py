@@ -1,8 +1,10 @@
-"""Use cases of the counsellors' records: record, read (audited), follow up, refer, share, erase.
+"""Use cases of the counsellors' records: record, list, read (audited), follow up, refer, share, erase.
 
 Personal content (summary, advice, contact, follow-up notes) is sealed with the consultation's own key;
 that key is wrapped for the counsellor who recorded it, for every supervisor, and for anyone it is
-shared with. Services never commit; the caller's transaction does.
+shared with. Who may see or change a record is decided in one place, `authorize_record`, which every
+use case on a record calls first: the pages, the API, the drafting sources and the CLI get the same
+answer. Services never commit; the caller's transaction does.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from sqlalchemy.orm import Session
 
 from mamori.consult import keys, store
 from mamori.consult.catalogue import consult_map
-from mamori.consult.model import Category, ConsultationContent, Contact, FollowUp, Outcome, retention_ends
+from mamori.consult.model import (
+    Category,
+    ConsultationContent,
+    Contact,
+    FollowUp,
+    Outcome,
+    has_control_characters,
+    retention_ends,
+)
 from mamori.core import audit
 from mamori.core.audit import Actor
 from mamori.core.auth import Principal, UserRow
@@ -79,6 +89,13 @@ def _check(new: NewConsultation) -> None:
         raise _invalid("service", "サービスが正しくありません。", f"Unknown service {new.service!r}.")
     if not new.summary.strip():
         raise _invalid("summary", "相談の内容を書いてください。", "Write what the consultation was about.")
+    for name in ("name", "phone", "email"):
+        if has_control_characters(getattr(new.contact, name)):
+            raise _invalid(
+                f"contact.{name}",
+                "連絡先に改行や制御文字（書字方向の制御を含む）は使えません。",
+                "Contact details may not contain line breaks or control characters (bidi controls included).",
+            )
     if not new.contact.anonymous and not new.contact_consent:
         raise _invalid(
             "contact_consent",
@@ -178,7 +195,7 @@ def _shared_with(row: store.ConsultationRow, principal: Principal, db: Session) 
     if store.record_key_for(db, row.id, principal.user_id) is not None:
         return True
     # Erasure drops every wrapped key; the counted columns stay for whoever answers for erasures.
-    return row.sealed_content is None and principal.may("consult.manage")
+    return row.erased_at is not None and principal.may("consult.manage")
 
 
 def authorize_record(
@@ -201,11 +218,34 @@ def authorize_record(
         )
 
 
-def _get(record_id: str, db: Session) -> store.ConsultationRow:
+def _authorized(record_id: str, by: Principal, *, db: Session, change: bool = False) -> store.ConsultationRow:
+    authorize_record(by, record_id, db=db, change=change)
     row = db.get(store.ConsultationRow, record_id)
-    if row is None:
-        raise NotFound("consultation", record_id)
+    assert row is not None  # authorize_record answered NotFound otherwise
     return row
+
+
+def list_consultations(*, by: Principal, db: Session, limit: int = 200) -> list[store.ConsultationRow]:
+    """The records shared with `by`, newest first: the rule of `authorize_record`, as one query.
+
+    Supervisors see every record made while they were supervisors (their key is wrapped for each);
+    nobody sees a record merely by holding `consult.read` (an auditor sees none until one is shared).
+    """
+    return store.records_shared_with(
+        db,
+        user_id=by.user_id,
+        author=by.actor.ident,
+        with_erased=by.may("consult.manage"),
+        limit=limit,
+    )
+
+
+def share_candidates(record_id: str, *, by: Principal, db: Session) -> list[UserRow]:
+    """The active counsellors and supervisors a reader of the record could still share it with."""
+    authorize_record(by, record_id, db=db)
+    readers = set(store.readers_of(db, record_id))
+    users = db.scalars(select(UserRow).where(UserRow.active.is_(True)).order_by(UserRow.display_name))
+    return [u for u in users if {"counsellor", "supervisor"} & u.role_set and u.id not in readers]
 
 
 def _record_key(row: store.ConsultationRow, reader: Principal, *, db: Session, secret_key: str) -> bytes:
@@ -223,7 +263,7 @@ def read_consultation(
     record_id: str, *, by: Principal, db: Session, at: dt.datetime, secret_key: str
 ) -> ConsultationView:
     """Open a record for a reader it is shared with; every read of the content is audited."""
-    row = _get(record_id, db)
+    row = _authorized(record_id, by, db=db)
     if row.sealed_content is None:
         return ConsultationView(row, None)
     record_key = _record_key(row, by, db=db, secret_key=secret_key)
@@ -236,7 +276,7 @@ def add_follow_up(
     record_id: str, note: str, *, by: Principal, db: Session, at: dt.datetime, secret_key: str
 ) -> store.ConsultationRow:
     """Append a follow-up note (sealed like the rest of the content)."""
-    row = _get(record_id, db)
+    row = _authorized(record_id, by, db=db, change=True)
     if row.sealed_content is None:
         raise _invalid(
             "record", "この記録の個人データは消去済みです。", "This record's personal data was erased."
@@ -259,9 +299,9 @@ def set_outcome(
     record_id: str, outcome: str, *, by: Principal, db: Session, at: dt.datetime
 ) -> store.ConsultationRow:
     """Record how the consultation ended (or that it is still open)."""
+    row = _authorized(record_id, by, db=db, change=True)
     if outcome not in {o.value for o in Outcome}:
         raise _invalid("outcome", "結果が正しくありません。", f"Unknown outcome {outcome!r}.")
-    row = _get(record_id, db)
     row.outcome, row.updated_at = outcome, at
     _audit("outcome", row, by=by.actor, db=db, at=at, outcome=outcome)
     return row
@@ -271,6 +311,7 @@ def refer(
     record_id: str, body_id: str, *, consent: bool, by: Principal, db: Session, at: dt.datetime
 ) -> store.ConsultationRow:
     """Refer the person to another body — only with their consent, which is recorded."""
+    row = _authorized(record_id, by, db=db, change=True)
     if not consent:
         raise _invalid(
             "consent",
@@ -279,7 +320,6 @@ def refer(
         )
     if body_id not in consult_map().bodies:
         raise _invalid("body", "紹介先が正しくありません。", f"Unknown body {body_id!r}.")
-    row = _get(record_id, db)
     row.referral_body, row.referral_consent_at, row.referral_by = body_id, at, by.actor.ident
     if row.outcome == Outcome.OPEN.value:
         row.outcome = Outcome.REFERRED.value
@@ -292,7 +332,7 @@ def share(
     record_id: str, with_user_id: str, *, by: Principal, db: Session, at: dt.datetime, secret_key: str
 ) -> None:
     """Let another staff member read the record: wraps its key for them (the sharer must be a reader)."""
-    row = _get(record_id, db)
+    row = _authorized(record_id, by, db=db, change=True)
     user = db.get(UserRow, with_user_id)
     if user is None or not user.active or not {"counsellor", "supervisor"} & user.role_set:
         raise _invalid(
@@ -314,8 +354,15 @@ def _erase(row: store.ConsultationRow, reason: str, *, db: Session, at: dt.datet
 def honour_deletion_request(
     record_id: str, *, by: Principal, db: Session, at: dt.datetime
 ) -> store.ConsultationRow:
-    """The person asked for their data to be deleted: erase the content now, keep the counts, record it."""
-    row = _get(record_id, db)
+    """The person asked for their data to be deleted: erase the content now, keep the counts, record it.
+
+    Only a reader of the record who holds `consult.manage` (a supervisor) does this."""
+    row = _authorized(record_id, by, db=db, change=True)
+    if not by.may("consult.manage"):
+        raise Forbidden(
+            ja="削除の求めに応じて消去できるのは監督者だけです。",
+            en="Only a supervisor erases a record on the person's request.",
+        )
     _erase(row, "request", db=db, at=at)
     _audit("deletion_request", row, by=by.actor, db=db, at=at, personal_data=True)
     return row

@@ -6,42 +6,35 @@ Signed-in staff only (the `mamori_session` cookie); a visitor who is not signed 
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from mamori.consult import service, store
+from mamori.consult import service
 from mamori.consult.analysis import DIMENSIONS, chart_png, count_consultations, label
 from mamori.consult.api import counts_download
 from mamori.consult.catalogue import consult_map
 from mamori.consult.model import CATEGORY_LABEL, OUTCOME_LABEL, Category, Contact, Outcome
-from mamori.core.auth import Principal, UserRow
-from mamori.core.errors import DomainError, Forbidden
-from mamori.web.deps import AppClock, AppSettings, DbSession, MaybePrincipal
+from mamori.core.auth import Principal
+from mamori.core.errors import DomainError
+from mamori.web.deps import AppClock, AppSettings, DbSession, staff_page
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(include_in_schema=False)
-ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {}
 
 
 def staff(permission: str) -> Any:
-    """Dependency for a staff page: redirect to sign-in when signed out, 403 without the permission."""
+    """A staff page's dependency: `staff_page(permission)` (403 without it), and sign-in when signed out."""
+    page = staff_page(permission)
 
-    def dependency(request: Request, principal: MaybePrincipal) -> Principal:
+    def signed_in(request: Request, principal: Principal | None = Depends(page)) -> Principal:
         if principal is None:
-            raise HTTPException(status_code=303, headers={"Location": f"/login?next={request.url.path}"})
-        if not principal.may(permission):
-            raise Forbidden()
+            target = urlencode({"next": request.url.path})
+            raise HTTPException(status_code=303, headers={"Location": f"/login?{target}"})
         return principal
 
-    dependency.permission = permission  # type: ignore[attr-defined]
-    return Depends(dependency)
-
-
-def _page(method: str, path: str, permission: str) -> str:
-    ROUTE_PERMISSIONS[(method, path)] = permission
-    return path
+    return Depends(signed_in)
 
 
 Reader = Annotated[Principal, staff("consult.read")]
@@ -70,25 +63,26 @@ def _staff_render(
     return response
 
 
-@router.get(_page("GET", "/consult/records", "consult.read"))
+@router.get("/consult/records")
 def records(request: Request, principal: Reader, db: DbSession) -> HTMLResponse:
-    return _staff_render(request, "consult/records.html", {"rows": store.recent_records(db)})
+    rows = service.list_consultations(by=principal, db=db)
+    return _staff_render(request, "consult/records.html", {"rows": rows})
 
 
-@router.get(_page("GET", "/consult/records/new", "consult.record"))
+@router.get("/consult/records/new")
 def new_record_form(request: Request, principal: Recorder) -> HTMLResponse:
     return _staff_render(request, "consult/record_new.html", {"error": None})
 
 
-@router.post(_page("POST", "/consult/records", "consult.record"))
+@router.post("/consult/records")
 def create_record(
     request: Request,
     principal: Recorder,
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
-    channel: Annotated[str, Form()],
-    service_id: Annotated[str, Form(alias="service")],
+    channel: Annotated[str, Form(max_length=40)],
+    service_id: Annotated[str, Form(alias="service", max_length=40)],
     summary: Annotated[str, Form(max_length=20000)],
     categories: Annotated[list[str] | None, Form()] = None,
     advice: Annotated[str, Form(max_length=20000)] = "",
@@ -117,18 +111,14 @@ def create_record(
     return RedirectResponse(f"/consult/records/{row.id}", status_code=303)
 
 
-@router.get(_page("GET", "/consult/records/{record_id}", "consult.read"))
+@router.get("/consult/records/{record_id}")
 def record_page(
     request: Request, record_id: str, principal: Reader, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> HTMLResponse:
     view = service.read_consultation(
         record_id, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key
     )
-    colleagues = [
-        (u.id, u.display_name)
-        for u in db.scalars(select(UserRow).where(UserRow.active.is_(True)))
-        if {"counsellor", "supervisor"} & u.role_set and u.id not in store.readers_of(db, record_id)
-    ]
+    colleagues = [(u.id, u.display_name) for u in service.share_candidates(record_id, by=principal, db=db)]
     return _staff_render(
         request,
         "consult/record.html",
@@ -137,20 +127,11 @@ def record_page(
             "content": view.content,
             "colleagues": colleagues,
             "may_manage": principal.may("consult.manage"),
-            "evidence": _evidence_of(record_id, db) if principal.may("evidence.read") else None,
+            # The evidence capability lists what is attached; consult only links to it (evidence
+            # depends on consult, never the reverse).
+            "may_see_evidence": principal.may("evidence.read"),
         },
     )
-
-
-def _evidence_of(record_id: str, db: DbSession) -> list[Any] | None:
-    """Evidence items attached to the consultation (mamori.evidence), or None where it is not installed."""
-    try:
-        from mamori.evidence import service as evidence
-    except ModuleNotFoundError as exc:
-        if exc.name in ("mamori.evidence", "mamori.evidence.service"):
-            return None
-        raise
-    return list(evidence.items_for("consultation", record_id, db=db))
 
 
 def _back(record_id: str, db: DbSession) -> RedirectResponse:
@@ -158,7 +139,7 @@ def _back(record_id: str, db: DbSession) -> RedirectResponse:
     return RedirectResponse(f"/consult/records/{record_id}", status_code=303)
 
 
-@router.post(_page("POST", "/consult/records/{record_id}/follow-up", "consult.record"))
+@router.post("/consult/records/{record_id}/follow-up")
 def follow_up(
     record_id: str,
     principal: Recorder,
@@ -173,53 +154,57 @@ def follow_up(
     return _back(record_id, db)
 
 
-@router.post(_page("POST", "/consult/records/{record_id}/outcome", "consult.record"))
+@router.post("/consult/records/{record_id}/outcome")
 def outcome(
-    record_id: str, principal: Recorder, db: DbSession, clock: AppClock, outcome: Annotated[str, Form()]
+    record_id: str,
+    principal: Recorder,
+    db: DbSession,
+    clock: AppClock,
+    outcome: Annotated[str, Form(max_length=40)],
 ) -> Response:
     service.set_outcome(record_id, outcome, by=principal, db=db, at=clock.now())
     return _back(record_id, db)
 
 
-@router.post(_page("POST", "/consult/records/{record_id}/referral", "consult.record"))
+@router.post("/consult/records/{record_id}/referral")
 def referral(
     record_id: str,
     principal: Recorder,
     db: DbSession,
     clock: AppClock,
-    body: Annotated[str, Form()],
+    body: Annotated[str, Form(max_length=40)],
     consent: Annotated[bool, Form()] = False,
 ) -> Response:
     service.refer(record_id, body, consent=consent, by=principal, db=db, at=clock.now())
     return _back(record_id, db)
 
 
-@router.post(_page("POST", "/consult/records/{record_id}/share", "consult.record"))
+@router.post("/consult/records/{record_id}/share")
 def share(
     record_id: str,
     principal: Recorder,
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
-    user_id: Annotated[str, Form()],
+    user_id: Annotated[str, Form(max_length=40)],
 ) -> Response:
     service.share(record_id, user_id, by=principal, db=db, at=clock.now(), secret_key=settings.secret_key)
     return _back(record_id, db)
 
 
-@router.post(_page("POST", "/consult/records/{record_id}/deletion-request", "consult.manage"))
+@router.post("/consult/records/{record_id}/deletion-request")
 def deletion_request(record_id: str, principal: Manager, db: DbSession, clock: AppClock) -> Response:
     service.honour_deletion_request(record_id, by=principal, db=db, at=clock.now())
     return _back(record_id, db)
 
 
-@router.get(_page("GET", "/consult/dashboard", "consult.stats"))
+@router.get("/consult/dashboard")
 def dashboard(request: Request, principal: Statistician, db: DbSession) -> HTMLResponse:
     counts = count_consultations(db)
     return _staff_render(request, "consult/dashboard.html", {"counts": counts, "dimensions": DIMENSIONS})
 
 
-@router.get(_page("GET", "/consult/dashboard/{dimension}.png", "consult.stats"))
+@router.get("/consult/dashboard/{dimension}.png")
 def chart(request: Request, dimension: str, principal: Statistician, db: DbSession) -> Response:
     if dimension not in DIMENSIONS:
         raise HTTPException(status_code=404)
@@ -227,6 +212,6 @@ def chart(request: Request, dimension: str, principal: Statistician, db: DbSessi
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
-@router.get(_page("GET", "/consult/dashboard.csv", "consult.stats"))
+@router.get("/consult/dashboard.csv")
 def dashboard_csv(request: Request, principal: Statistician, db: DbSession) -> Response:
     return counts_download(db, page_lang(request))

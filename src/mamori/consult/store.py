@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from mamori.core.db import Base, UTCDateTime, new_id
@@ -73,8 +73,20 @@ def drop_record_keys(db: Session, record_id: str) -> None:
         db.delete(row)
 
 
-def recent_records(db: Session, limit: int = 200) -> list[ConsultationRow]:
-    stmt = select(ConsultationRow).order_by(ConsultationRow.opened_at.desc()).limit(limit)
+def records_shared_with(
+    db: Session, *, user_id: str, author: str, with_erased: bool, limit: int
+) -> list[ConsultationRow]:
+    """Records `author` opened or whose key is wrapped for `user_id` (and erased ones, if asked), newest first."""
+    wrapped = select(RecordKeyRow.record_id).where(RecordKeyRow.user_id == user_id)
+    shared = or_(ConsultationRow.opened_by == author, ConsultationRow.id.in_(wrapped))
+    if with_erased:
+        shared = or_(shared, ConsultationRow.erased_at.is_not(None))
+    stmt = (
+        select(ConsultationRow)
+        .where(shared)
+        .order_by(ConsultationRow.opened_at.desc(), ConsultationRow.id)
+        .limit(limit)
+    )
     return list(db.scalars(stmt))
 
 
