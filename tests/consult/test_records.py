@@ -130,7 +130,7 @@ def test_a_persons_deletion_request_is_honoured_and_recorded(db: Session, clock:
 def test_the_worker_erases_consultations_past_their_retention_period(
     db: Session, clock: FixedClock, settings: Any, session_factory: Any
 ) -> None:
-    from mamori.notices.worker import housekeeping
+    from mamori.consult.jobs import erase_past_retention as housekeeping
 
     _, author = staff(db, "counsellor", at=clock.now())
     row = consultation(db, author, at=clock.now())
