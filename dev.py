@@ -2,7 +2,7 @@
 """The two commands of the quick start, with nothing but Python on the machine.
 
     python3 dev.py start   # virtual environment, packages, database, DEMO data, http://127.0.0.1:8000
-    python3 dev.py test    # the same environment, then lint, types and the whole test suite
+    python3 dev.py test    # the same environment, then lint, types, import contracts and the whole test suite
 
 Both create .venv/ on first use and reinstall only when pyproject.toml changes.
 """
@@ -52,6 +52,7 @@ def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
     run(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
     run(BIN / "mypy")
+    run(BIN / "lint-imports")  # the direction of dependencies (contracts in pyproject.toml)
     env = dict(os.environ)
     env.setdefault("PYTHONHASHSEED", "0")
     run(BIN / "python", "-m", "pytest", *(args or ["-q"]), env=env)
