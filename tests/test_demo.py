@@ -9,6 +9,7 @@ from sqlalchemy import select
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker, transaction
 from mamori.demo import load_demo
+from mamori.requests import service as requests
 from mamori.requests.store import CaseRow, ServiceRow
 
 
@@ -24,5 +25,5 @@ def test_demo_data_has_every_stage_and_says_it_is_demo(fresh_database_url: str, 
     engine.dispose()
     assert {c.stage for c in cases} >= {"received", "in_review", "extended", "decided", "appealed"}
     assert any(c.repeat_of for c in cases)
-    assert all(c.content_text.startswith("【デモ投稿】") for c in cases)
+    assert all(requests.case_texts(c, Settings()).content_text.startswith("【デモ投稿】") for c in cases)
     assert all(s.name_ja.startswith("【デモ】") and s.name_en.startswith("DEMO") for s in services)

@@ -130,11 +130,12 @@ def send_inquiry(
     )
     token = model.new_answer_token()
     name = _shown_name(case, db=db, settings=settings, at=at, by=by)
+    texts = requests.case_texts(case, settings)
     ctx = {
         "platform": settings.platform_name,
         "content_url": case.content_url,
-        "content_text": case.content_text,
-        "reason": case.reason,
+        "content_text": texts.content_text,
+        "reason": texts.reason,
         "requester_name": name,
         "days": str(days),
         "answer_url": f"{settings.base_url.rstrip('/')}/inquiry/answer/{token}",
@@ -200,8 +201,9 @@ def for_poster(token: str, *, db: Session, settings: Settings, at: dt.datetime) 
     case = requests.get_case_row(db, row.case_id)
     poster = Actor("poster:" + (case.poster_key or "unknown"))
     name = _shown_name(case, db=db, settings=settings, at=at, by=poster) if row.name_shown else ""
+    texts = requests.case_texts(case, settings)
     return PosterView(
-        row, case.content_url, case.content_text, case.rights_list, case.reason, name, row.ends_at
+        row, case.content_url, texts.content_text, case.rights_list, texts.reason, name, row.ends_at
     )
 
 

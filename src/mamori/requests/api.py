@@ -145,6 +145,7 @@ def read_case(
         case, settings=settings, db=db, at=now, by=principal.actor, purpose="case_view"
     )
     sealer = service.sealer_for(settings)
+    texts = service.case_texts(case, settings)
     return {
         "id": case.id,
         "receipt_number": case.receipt_number,
@@ -153,9 +154,9 @@ def read_case(
         "received_at": to_jst(case.received_at).isoformat(),
         "decision_due_at": to_jst(case.decision_due_at).isoformat(),
         "content_url": case.content_url,
-        "content_text": case.content_text,
+        "content_text": texts.content_text,
         "rights": case.rights_list,
-        "reason": case.reason,
+        "reason": texts.reason,
         "requester": requester.__dict__,
         "show_name_to_poster": case.show_name_to_poster,
         "poster": poster.__dict__ if poster else None,

@@ -27,7 +27,7 @@ def deliver_notices(
 
 def score_new_cases(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> int:
     with transaction(factory) as db:
-        return service.score_unscored(db=db)
+        return service.score_unscored(db=db, settings=settings)
 
 
 JOBS = [

@@ -94,7 +94,7 @@ def _content_key(url: str) -> str:
     return hashlib.sha256(model.normalise_for_matching(url).rstrip("/").encode()).hexdigest()
 
 
-def score_unscored(*, db: Session, limit: int = 500) -> int:
+def score_unscored(*, db: Session, settings: Settings, limit: int = 500) -> int:
     """Score cases the abuse detection has not read yet (worker job; keeps the model off the intake path).
 
     The Art. 22 window must answer even if the ranking model is slow or broken, so intake never waits
@@ -116,7 +116,7 @@ def score_unscored(*, db: Session, limit: int = 500) -> int:
     )
     if not rows:
         return 0
-    for case, result in zip(rows, detect.score_texts([r.content_text for r in rows]), strict=True):
+    for case, result in zip(rows, detect.score_texts([case_texts(r, settings).content_text for r in rows]), strict=True):
         scores = {str(category): float(value) for category, value in result.scores.items()}
         case.abuse_score = scores.get("abuse", 0.0)
         case.abuse_flags = json.dumps([str(flag) for flag in result.flags])
@@ -128,14 +128,24 @@ def file_request(
 ) -> Receipt:
     """Receive a removal request (Art. 22): record it, compute its deadline, queue the receipt mail.
 
-    A retried submission with the same idempotency key returns the first receipt instead of a new case.
+    A retried submission with the same idempotency key and the same form returns the first receipt
+    instead of a new case; the same key with another form is refused (it is somebody else's key, or a
+    mistake), revealing nothing of the first.
     """
     sealer = sealer_for(settings)
+    key_hash = body_hash = None
     if form.idempotency_key:
-        earlier = db.scalar(
-            select(store.CaseRow).where(store.CaseRow.idempotency_key == form.idempotency_key)
-        )
+        key_hash, body_hash = _idempotency_hashes(form, settings)
+        earlier = db.scalar(select(store.CaseRow).where(store.CaseRow.idempotency_key == key_hash))
         if earlier is not None:
+            if earlier.idempotency_body != body_hash:
+                raise DomainError(
+                    code="idempotency_key_reused",
+                    status=422,
+                    field="Idempotency-Key",
+                    ja="この Idempotency-Key は別の内容の申出に使われています。申出ごとに新しいキーを使ってください。",
+                    en="This Idempotency-Key was used for a different request. Use a new key for each request.",
+                )
             return _receipt(earlier, settings, sealer)
     service = store.service_by_slug(db, form.service)
     if service is None:
@@ -164,16 +174,17 @@ def file_request(
     case = store.CaseRow(
         id=store.new_id(),
         receipt_number=model.new_receipt_number(at),
-        idempotency_key=form.idempotency_key,
+        idempotency_key=key_hash,
+        idempotency_body=body_hash,
         service_id=service.id,
         source=form.source,
         trusted_source=form.trusted_source,
         lang=form.lang,
         content_url=form.content_url,
         content_key=_content_key(form.content_url),
-        content_text=form.content_text,
+        content_text_sealed="",
         rights=json.dumps(form.rights, ensure_ascii=False),
-        reason=form.reason,
+        reason_sealed="",
         evidence=json.dumps([e.__dict__ for e in form.evidence], ensure_ascii=False),
         requester_sealed="",
         requester_key=model.requester_key(settings.secret_key, form.requester.email),
@@ -189,6 +200,8 @@ def file_request(
     )
     case.requester_sealed = sealer.seal(form.requester.__dict__, bound_to=f"case:{case.id}:requester")
     case.follow_secret_sealed = sealer.seal(secret, bound_to=f"case:{case.id}:follow")
+    case.content_text_sealed = sealer.seal(form.content_text, bound_to=f"case:{case.id}:content_text")
+    case.reason_sealed = sealer.seal(form.reason, bound_to=f"case:{case.id}:reason")
     db.add(case)
     db.flush()  # the case first: its event, audit entry and notice refer to it
     store.add_event(
@@ -241,6 +254,32 @@ def file_request(
         first_for_new_case=True,
     )
     return receipt
+
+
+def _idempotency_hashes(form: RequestForm, settings: Settings) -> tuple[str, str]:
+    """Keyed hashes of the client's key and of everything the form says (neither stored in clear)."""
+    secret = settings.secret_key.encode()
+    key = hmac.new(secret, b"idempotency-key:" + (form.idempotency_key or "").encode(), hashlib.sha256)
+    submitted = {k: v for k, v in form.__dict__.items() if k not in ("idempotency_key", "source")}
+    canonical = json.dumps(submitted, ensure_ascii=False, sort_keys=True, default=lambda o: o.__dict__)
+    body = hmac.new(secret, b"idempotency-body:" + canonical.encode(), hashlib.sha256)
+    return key.hexdigest(), body.hexdigest()
+
+
+@dataclass(frozen=True)
+class CaseTexts:
+    """What the requester wrote: the content as posted and their reason (sealed at rest)."""
+
+    content_text: str
+    reason: str
+
+
+def case_texts(case: store.CaseRow, settings: Settings) -> CaseTexts:
+    sealer = sealer_for(settings)
+    return CaseTexts(
+        str(sealer.open(case.content_text_sealed, bound_to=f"case:{case.id}:content_text")),
+        str(sealer.open(case.reason_sealed, bound_to=f"case:{case.id}:reason")),
+    )
 
 
 def _receipt(case: store.CaseRow, settings: Settings, sealer: Sealer) -> Receipt:

@@ -46,16 +46,18 @@ class CaseRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     receipt_number: Mapped[str] = mapped_column(String(24), unique=True, nullable=False)
+    # keyed hashes: of the client's Idempotency-Key, and of the submission it first answered
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    idempotency_body: Mapped[str | None] = mapped_column(String(64), nullable=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), nullable=False, index=True)
     source: Mapped[str] = mapped_column(String(20), nullable=False, default="api")  # web, api, trusted
     trusted_source: Mapped[str | None] = mapped_column(String(100), nullable=True)
     lang: Mapped[str] = mapped_column(String(8), nullable=False, default="ja")
     content_url: Mapped[str] = mapped_column(Text, nullable=False)
     content_key: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    content_text: Mapped[str] = mapped_column(Text, nullable=False)
+    content_text_sealed: Mapped[str] = mapped_column(Text, nullable=False)  # read with service.case_texts
     rights: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list of Right values
-    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    reason_sealed: Mapped[str] = mapped_column(Text, nullable=False)
     evidence: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON [{sha256, ...}]
     requester_sealed: Mapped[str] = mapped_column(Text, nullable=False)  # name, address, email, phone
     requester_key: Mapped[str] = mapped_column(String(64), nullable=False, index=True)

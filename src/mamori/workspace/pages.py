@@ -136,6 +136,7 @@ def _case_context(
     claimed = case.assignee is not None and case.claimed_until is not None and case.claimed_until > now
     return {
         "case": case,
+        "texts": requests.case_texts(case, settings),
         "service_slug": service.service_slugs(db).get(case.service_id, ""),
         "requester": requester,
         "poster": poster,
