@@ -1,5 +1,6 @@
 """Every route of the app × every role: refused (403) without the route's permission, 401 when not
-signed in, and an auditor can change nothing. Permissions are read from each route's `require(...)`."""
+signed in, and an auditor can change nothing. Permissions are read from each route's `require(...)`;
+a route without one must be marked public (`web.deps.PUBLIC`), or the suite fails."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ def permission_of(dependant: Any) -> str | None:
         if found:
             return str(found)
     return None
+
+
+def is_public(dependant: Any) -> bool:
+    return any(getattr(dep.call, "public", False) or is_public(dep) for dep in dependant.dependencies)
 
 
 def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
@@ -61,6 +66,35 @@ def tokens(db: Session) -> dict[str, str]:
         out[role] = auth.create_api_token(user, db=db, at=at, valid_for=None)
     db.flush()
     return out
+
+
+# Routes that are not FastAPI API routes, each with why it has no permission.
+NOT_API_ROUTES = {
+    "/static": "the stylesheet and the consultation's static files: public, nothing personal",
+    "/api/openapi.json": "the published description of the API",
+    "/api/docs": "the API's documentation page",
+    "/docs/oauth2-redirect": "part of the documentation page",
+    "/redoc": "the API's documentation, another layout",
+}
+
+
+def test_every_route_declares_its_permission_or_is_marked_public() -> None:
+    unmarked, both = [], []
+    app = create_app()
+    for route in api_routes(app.routes):
+        guarded, public = permission_of(route.dependant) is not None, is_public(route.dependant)
+        if not guarded and not public:
+            unmarked.append(f"{sorted(route.methods)} {route.path}")
+        if guarded and public:
+            both.append(f"{sorted(route.methods)} {route.path}")
+    others = [
+        r.path
+        for r in app.routes
+        if not isinstance(r, APIRoute) and not hasattr(r, "original_router") and r.path not in NOT_API_ROUTES
+    ]
+    assert unmarked == [], "routes with neither a permission nor PUBLIC:\n" + "\n".join(unmarked)
+    assert both == [], "routes both guarded and public:\n" + "\n".join(both)
+    assert others == []
 
 
 def test_there_are_guarded_routes_to_check() -> None:

@@ -12,15 +12,9 @@ from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
 from mamori.criteria import service
 from mamori.criteria.model import CriteriaVersion, Measure, WayOfLearning
-from mamori.web.deps import AppClock, DbSession, require
+from mamori.web.deps import PUBLIC, AppClock, DbSession, require
 
 router = APIRouter(prefix="/api/v1/criteria", tags=["criteria"])
-ROUTE_PERMISSIONS = {
-    ("GET", "/api/v1/criteria"): None,
-    ("GET", "/api/v1/criteria/{version}"): None,
-    ("POST", "/api/v1/criteria"): "criteria.publish",
-    ("POST", "/api/v1/criteria/{version}/publish"): "criteria.publish",
-}
 
 
 class ClauseIn(BaseModel):
@@ -80,13 +74,13 @@ def to_draft(body: VersionIn) -> list[service.DraftClause]:
     ]
 
 
-@router.get("")
+@router.get("", dependencies=[PUBLIC])
 def published_versions(db: DbSession) -> list[dict[str, Any]]:
     """Every published version, oldest first."""
     return [version_out(v) for v in service.published(db=db)]
 
 
-@router.get("/{version}")
+@router.get("/{version}", dependencies=[PUBLIC])
 def one_version(version: str, db: DbSession) -> dict[str, Any]:
     v = service.get(version, db=db)
     if v.published_at is None:

@@ -7,15 +7,10 @@ from fastapi.responses import HTMLResponse
 
 from mamori.core.errors import NotFound
 from mamori.criteria import service
-from mamori.web.deps import AppClock, DbSession
+from mamori.web.deps import PUBLIC, AppClock, DbSession
 from mamori.web.templating import page_lang, render
 
-router = APIRouter(tags=["public pages"])
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
-    ("GET", "/criteria"): None,
-    ("GET", "/criteria/changes"): None,
-    ("GET", "/criteria/{version}"): None,
-}
+router = APIRouter(tags=["public pages"], dependencies=[PUBLIC])
 
 
 @router.get("/criteria", response_class=HTMLResponse)

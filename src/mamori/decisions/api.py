@@ -14,11 +14,6 @@ from mamori.decisions.model import ExtensionGround
 from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 router = APIRouter(prefix="/api/v1/cases", tags=["decisions"])
-ROUTE_PERMISSIONS = {
-    ("POST", "/api/v1/cases/{case_id}/decision"): "case.decide",
-    ("POST", "/api/v1/cases/{case_id}/decision-preview"): "case.decide",
-    ("POST", "/api/v1/cases/{case_id}/extension"): "case.decide",
-}
 
 
 class DecisionIn(BaseModel):

@@ -15,10 +15,6 @@ from mamori.notices.store import NoticeRow
 from mamori.web.deps import AppClock, DbSession, require
 
 router = APIRouter(prefix="/api/v1/notices", tags=["notices"])
-ROUTE_PERMISSIONS = {
-    ("GET", "/api/v1/notices"): "notice.read",
-    ("POST", "/api/v1/notices/{notice_id}/retry"): "notice.retry",
-}
 
 
 @router.get("")

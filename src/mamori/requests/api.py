@@ -16,17 +16,9 @@ from mamori.core.ratelimit import RateLimiter
 from mamori.notices import service as notices
 from mamori.requests import service, store
 from mamori.requests.schema import ReceiptOut, RemovalRequestIn, json_schema
-from mamori.web.deps import AppClock, AppSettings, DbSession, require
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, require
 
 router = APIRouter(prefix="/api/v1", tags=["removal requests"])
-ROUTE_PERMISSIONS = {
-    ("POST", "/api/v1/removal-requests"): None,
-    ("GET", "/api/v1/removal-requests/schema"): None,
-    ("GET", "/api/v1/cases"): "case.read",
-    ("GET", "/api/v1/cases/{case_id}"): "case.read",
-    ("POST", "/api/v1/cases/{case_id}/poster"): "case.edit",
-    ("GET", "/api/v1/status/{receipt_number}"): None,
-}
 
 
 def client_address(request: Request) -> str:
@@ -57,7 +49,7 @@ def to_form(body: RemovalRequestIn, *, source: str, idempotency_key: str | None)
     )
 
 
-@router.post("/removal-requests", status_code=201, response_model=ReceiptOut)
+@router.post("/removal-requests", status_code=201, response_model=ReceiptOut, dependencies=[PUBLIC])
 def file_removal_request(
     body: RemovalRequestIn,
     request: Request,
@@ -86,7 +78,7 @@ def file_removal_request(
     )
 
 
-@router.get("/removal-requests/schema")
+@router.get("/removal-requests/schema", dependencies=[PUBLIC])
 def removal_request_schema() -> dict[str, Any]:
     """The JSON Schema of a removal request: the format other systems send."""
     return json_schema()
@@ -207,7 +199,7 @@ def record_poster(
     )
 
 
-@router.get("/status/{receipt_number}")
+@router.get("/status/{receipt_number}", dependencies=[PUBLIC])
 def requester_status(
     receipt_number: str, key: str, db: DbSession, settings: AppSettings, clock: AppClock
 ) -> dict[str, Any]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from mamori.web.deps import PUBLIC
 from mamori.web.templating import render
 
-router = APIRouter(tags=["pages"])
-ROUTE_PERMISSIONS = {("GET", "/"): None}
+router = APIRouter(tags=["pages"], dependencies=[PUBLIC])
 
 
 @router.get("/", response_class=HTMLResponse)
