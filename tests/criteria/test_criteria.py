@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -65,3 +66,26 @@ def test_a_draft_with_duplicate_clause_codes_is_refused(db: Session) -> None:
             at=dt.datetime(2026, 1, 1, tzinfo=JST),
             by=SYSTEM,
         )
+
+
+def test_the_api_refuses_invisible_characters_and_oversized_criteria(client: Any, db: Session) -> None:
+    from tests.factories import make_staff
+
+    _user, token = make_staff(db, ["legal_officer"], "legal@criteria.example.com")
+    clause = {
+        "code": "1.1",
+        "title_ja": "題",
+        "title_en": "Title",
+        "text_ja": "本文",
+        "text_en": "A NUL \u0000 hides here",
+        "applies_to": ["request"],
+        "measures": ["remove"],
+    }
+    body = {"version": "2027.1", "effective_from": "2027-01-01T00:00:00+09:00", "clauses": [clause]}
+    headers = {"Authorization": f"Bearer {token}"}
+    refused = client.post("/api/v1/criteria", json=body, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert "text_en" in refused.text
+    too_many = {**body, "clauses": [{**clause, "text_en": "ok", "code": str(n)} for n in range(301)]}
+    assert client.post("/api/v1/criteria", json=too_many, headers=headers).status_code == 422
+    assert client.get("/api/v1/criteria/2027.1").status_code == 404  # nothing was written

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
+from mamori.core.text import MultiLineText, SingleLineText
 from mamori.criteria import service
 from mamori.criteria.model import CriteriaVersion, Measure, WayOfLearning
 from mamori.web.deps import PUBLIC, AppClock, DbSession, require
@@ -20,25 +21,25 @@ router = APIRouter(prefix="/api/v1/criteria", tags=["criteria"])
 class ClauseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[str, Field(min_length=1, max_length=20)]
-    title_ja: Annotated[str, Field(min_length=1)]
-    title_en: Annotated[str, Field(min_length=1)]
-    text_ja: Annotated[str, Field(min_length=1)]
-    text_en: Annotated[str, Field(min_length=1)]
-    applies_to: Annotated[list[WayOfLearning], Field(min_length=1)]
-    measures: Annotated[list[Measure], Field(min_length=1)]
-    reason_template_ja: str = ""
-    reason_template_en: str = ""
+    code: Annotated[SingleLineText, Field(min_length=1, max_length=20)]
+    title_ja: Annotated[SingleLineText, Field(min_length=1, max_length=500)]
+    title_en: Annotated[SingleLineText, Field(min_length=1, max_length=500)]
+    text_ja: Annotated[MultiLineText, Field(min_length=1, max_length=20000)]
+    text_en: Annotated[MultiLineText, Field(min_length=1, max_length=20000)]
+    applies_to: Annotated[list[WayOfLearning], Field(min_length=1, max_length=10)]
+    measures: Annotated[list[Measure], Field(min_length=1, max_length=10)]
+    reason_template_ja: Annotated[MultiLineText, Field(max_length=5000)] = ""
+    reason_template_en: Annotated[MultiLineText, Field(max_length=5000)] = ""
 
 
 class VersionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: Annotated[str, Field(min_length=1, max_length=40)]
+    version: Annotated[SingleLineText, Field(min_length=1, max_length=40)]
     effective_from: dt.datetime
-    summary_ja: str = ""
-    summary_en: str = ""
-    clauses: Annotated[list[ClauseIn], Field(min_length=1)]
+    summary_ja: Annotated[MultiLineText, Field(max_length=5000)] = ""
+    summary_en: Annotated[MultiLineText, Field(max_length=5000)] = ""
+    clauses: Annotated[list[ClauseIn], Field(min_length=1, max_length=300)]
 
 
 def version_out(v: CriteriaVersion) -> dict[str, Any]:
