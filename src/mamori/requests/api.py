@@ -13,6 +13,7 @@ from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
 from mamori.core.errors import DomainError
 from mamori.core.ratelimit import RateLimiter
+from mamori.core.text import SingleLineText
 from mamori.notices import service as notices
 from mamori.requests import service, store
 from mamori.requests.schema import ReceiptOut, RemovalRequestIn, json_schema
@@ -174,9 +175,9 @@ def read_case(
 class PosterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    account_id: Annotated[str, Field(min_length=1, max_length=200)]
+    account_id: Annotated[SingleLineText, Field(min_length=1, max_length=200)]
     email: EmailStr
-    name: Annotated[str, Field(max_length=200)] = ""
+    name: Annotated[SingleLineText, Field(max_length=200)] = ""
 
 
 @router.post("/cases/{case_id}/poster", status_code=204)

@@ -17,6 +17,7 @@ from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.crypto import Sealer
 from mamori.core.errors import Conflict, DomainError, Forbidden, NotFound
+from mamori.core.text import refuse_control_characters
 from mamori.notices import service as notices
 from mamori.notices.compose import compose
 from mamori.notices.delivery import Settled
@@ -116,7 +117,9 @@ def score_unscored(*, db: Session, settings: Settings, limit: int = 500) -> int:
     )
     if not rows:
         return 0
-    for case, result in zip(rows, detect.score_texts([case_texts(r, settings).content_text for r in rows]), strict=True):
+    for case, result in zip(
+        rows, detect.score_texts([case_texts(r, settings).content_text for r in rows]), strict=True
+    ):
         scores = {str(category): float(value) for category, value in result.scores.items()}
         case.abuse_score = scores.get("abuse", 0.0)
         case.abuse_flags = json.dumps([str(flag) for flag in result.flags])
@@ -432,6 +435,19 @@ def record_poster(
     Only on an open case, by someone who may edit cases, and not while another specialist holds it."""
     if not by.may("case.edit"):
         raise Forbidden()
+    for field_name, value, limit in (
+        ("account_id", poster.account_id, 200),
+        ("email", poster.email, 320),
+        ("name", poster.name, 200),
+    ):
+        refuse_control_characters(value, field=field_name, single_line=True)
+        if len(value) > limit:
+            raise DomainError(
+                code="too_long",
+                field=field_name,
+                ja=f"{limit}文字以内にしてください。",
+                en=f"At most {limit} characters.",
+            )
     case = get_case_row(db, case_id)
     if case.stage not in [s.value for s in model.OPEN_STAGES]:
         raise Conflict("case_closed", "この申出は判断済みです。", "This case is not open.", "case")
