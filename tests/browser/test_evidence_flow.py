@@ -1,6 +1,7 @@
-"""In a real Chromium, without JavaScript: a counsellor signs in, has the server capture a page served on
+"""In a real Chromium, without JavaScript: a specialist signs in, has the server capture a page served on
 loopback for a case, sees the item with its hash and the banded screenshot, downloads the evidence
-report; then a specialist drafts a deletion request from the case with that evidence listed."""
+report, and drafts a deletion request from the case with that evidence listed; a counsellor is refused
+the case's evidence (a case is the platform staff's business)."""
 
 from __future__ import annotations
 
@@ -71,20 +72,21 @@ def test_a_counsellor_captures_a_page_and_a_specialist_drafts_from_the_case(
     )
     with Site() as site, LiveServer(app) as server:
         base = server.url
-        counsellor = browser.new_context(java_script_enabled=False, accept_downloads=True, locale="ja-JP")
-        page = counsellor.new_page()
+        staff = browser.new_context(java_script_enabled=False, accept_downloads=True, locale="ja-JP")
+        page = staff.new_page()
         page.set_default_timeout(30_000)
-        sign_in(page, base, "counsellor@ev.test", f"/evidence%3Fowner_type%3Dcase%26owner_id%3D{case_id}")
+        sign_in(page, base, "specialist@ev.test", f"/evidence%3Fowner_type%3Dcase%26owner_id%3D{case_id}")
         page.wait_for_url(f"{base}/evidence?owner_type=case&owner_id={case_id}")
         assert "まだ証拠は保存されていません" in page.inner_text("main")
 
         page.fill("#url", f"{site.base}/post")
-        page.fill("#capture_reason", "相談者の求めにより保全")
+        page.fill("#capture_reason", "申出者の求めにより保全")
         page.click("form[action^='/evidence/captures'] button[type=submit]")
         page.wait_for_url(f"{base}/evidence/items/**")
         main = page.inner_text("main")
         assert "サーバーでの取得" in main and "山田太郎" in main and "@yamada_taro" in main
         sha = page.inner_text("table tr:has(th:text('SHA-256')) code")
+        item_id = page.url.split("/evidence/items/")[1].split("?")[0]
         assert len(sha) == 64 and int(sha, 16) >= 0
         thumb_src = page.get_attribute("figure img", "src")
         assert thumb_src is not None
@@ -105,10 +107,8 @@ def test_a_counsellor_captures_a_page_and_a_specialist_drafts_from_the_case(
         page.goto(f"{base}/evidence/ledger")
         assert "台帳は改ざんされていません" in page.inner_text("#ledger-result")
 
-        specialist = browser.new_context(java_script_enabled=False, accept_downloads=True).new_page()
-        specialist.set_default_timeout(15_000)
-        sign_in(specialist, base, "specialist@ev.test", f"/drafting/deletion%3Fcase%3D{case_id}")
-        specialist.wait_for_url(f"{base}/drafting/deletion?case={case_id}")
+        specialist = page
+        specialist.goto(f"{base}/drafting/deletion?case={case_id}")
         assert specialist.input_value("#content_url") == "https://board.example/status/12345"
         assert specialist.input_value("#requester\\.name") == "山田太郎"
         assert sha in specialist.input_value("#evidence")
@@ -120,3 +120,14 @@ def test_a_counsellor_captures_a_page_and_a_specialist_drafts_from_the_case(
             specialist.click("button[name=format][value=text]")
         text = Path(as_text.value.path()).read_text(encoding="utf-8")
         assert "侵害情報の通知書" in text and sha in text
+
+        counsellor = browser.new_context(java_script_enabled=False, locale="ja-JP").new_page()
+        counsellor.set_default_timeout(15_000)
+        sign_in(
+            counsellor, base, "counsellor@ev.test", f"/evidence%3Fowner_type%3Dcase%26owner_id%3D{case_id}"
+        )
+        counsellor.wait_for_url(f"{base}/evidence?owner_type=case&owner_id={case_id}")
+        refused = counsellor.inner_text("main")
+        assert "プラットフォームの担当者だけ" in refused and sha[:16] not in refused
+        answer = counsellor.request.get(f"{base}/evidence/items/{item_id}/files/screenshot-banded.png")
+        assert answer.status == 403

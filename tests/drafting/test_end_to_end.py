@@ -40,9 +40,11 @@ def test_deletion_request_reaches_the_real_window(
             db=db,
             settings=sender,
             at=clock.now(),
-            actor="test",
+            by=service.CLI_ACTOR,
         )
         assert sent.receipt_number.startswith("R-20260401-")
         assert abs(sent.received_at - clock.now()) < dt.timedelta(seconds=1)
-        followed = service.refresh_status(sent.id, db=db, settings=sender, at=clock.now())
+        followed = service.refresh_status(
+            sent.id, by=service.CLI_ACTOR, db=db, settings=sender, at=clock.now()
+        )
         assert followed.status == "received"

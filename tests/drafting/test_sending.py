@@ -16,6 +16,7 @@ from mamori.drafting.reading import read_deletion
 from tests.conftest import LiveServer
 from tests.drafting.factories import deletion_data
 from tests.drafting.intake_double import intake_double
+from tests.evidence.factories import a_case, person
 
 
 @pytest.fixture
@@ -35,6 +36,8 @@ def test_sends_with_evidence_hashes_and_keeps_the_receipt(
 ) -> None:
     url, received = window
     draft = read_deletion(deletion_data())
+    specialist = person(db, "specialist", clock.now()).principal
+    case_id = a_case(db, loopback_settings, clock.now())
     sent = service.send_deletion(
         draft,
         base_url=url,
@@ -42,8 +45,8 @@ def test_sends_with_evidence_hashes_and_keeps_the_receipt(
         db=db,
         settings=loopback_settings,
         at=clock.now(),
-        actor="test",
-        owner=("case", "c1"),
+        by=specialist,
+        owner=("case", case_id),
     )
     assert sent.receipt_number == "R-20260401-00000001"
     assert sent.received_at.utcoffset() is not None and sent.received_at.hour == 10  # 19:00 JST in UTC
@@ -51,10 +54,14 @@ def test_sends_with_evidence_hashes_and_keeps_the_receipt(
     body = received[0]
     assert body["rights"] == ["名誉権", "プライバシー"]
     assert [e["sha256"] for e in body["evidence"]] == [e.sha256 for e in draft.evidence]
-    assert [r.id for r in store.submissions_for(db, "case", "c1")] == [sent.id]
+    (row,) = store.submissions_for(db, "case", case_id)
+    assert row.id == sent.id
+    assert row.follow_url.startswith("k1:") and "secret" not in row.follow_url  # the key is sealed at rest
 
     clock.advance(days=1)
-    followed = service.refresh_status(sent.id, db=db, settings=loopback_settings, at=clock.now())
+    followed = service.refresh_status(
+        sent.id, by=specialist, db=db, settings=loopback_settings, at=clock.now()
+    )
     assert followed.status == "in_review" and followed.status_checked_at == clock.now()
 
 
@@ -71,7 +78,7 @@ def test_schema_refusal_is_caught_before_anything_is_posted(
             db=db,
             settings=loopback_settings,
             at=clock.now(),
-            actor="test",
+            by="test",
         )
     assert caught.value.code == "draft_invalid"
     assert "requester.email" in {p.field for p in caught.value.problems}
@@ -91,7 +98,7 @@ def test_loopback_window_is_refused_by_default(
             db=db,
             settings=settings,
             at=clock.now(),
-            actor="test",
+            by="test",
         )
     assert "loopback" in caught.value.en
     assert received == []

@@ -59,12 +59,13 @@ def a_case(db: Session, settings: Settings, clock: FixedClock) -> str:
 
 
 def an_upload(db: Session, settings: Settings, clock: FixedClock, owner_type: str, owner_id: str) -> str:
+    uploader = principal(staff(db, clock, f"up{owner_id}@src.test", ["specialist"]))
     item = evidence.upload(
         owner_type,
         owner_id,
         "shot.png",
         png(),
-        actor="user:test",
+        by=uploader,
         reason="",
         db=db,
         settings=evidence_settings(settings),
@@ -132,7 +133,7 @@ def test_a_consultation_maps_its_contact_categories_and_evidence(
         row.id,
         "s.png",
         png(),
-        actor="user:c",
+        by=counsellor,
         reason="",
         db=db,
         settings=evidence_settings(settings),

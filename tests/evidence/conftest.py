@@ -4,11 +4,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
+from mamori.core import auth
 from mamori.evidence.settings import EvidenceSettings
 from tests.conftest import CHROMIUM, loud_skip
 from tests.evidence.site import Site
 from tests.evidence.tsa import LocalTSA
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Staff accounts are made by the dozen here; what is tested is access, not Argon2's cost."""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="session")

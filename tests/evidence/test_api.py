@@ -1,74 +1,69 @@
-"""The JSON routes: uploads need evidence.capture; items, reports and the ledger check need evidence.read."""
+"""The JSON routes: uploads need evidence.capture; items, reports and the ledger check need evidence.read
+(which case's or consultation's evidence: tests/evidence/test_access_api.py)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from PIL import Image
 from sqlalchemy.orm import Session
 
-from mamori.core.audit import Actor
-from mamori.core.auth import create_api_token, create_user
 from mamori.core.clock import FixedClock
-
-
-def token_for(db: Session, clock: FixedClock, role: str) -> dict[str, str]:
-    user = create_user(
-        f"{role}@example.jp", role, [role], "correct horse battery", db=db, at=clock.now(), by=Actor.system()
-    )
-    token = create_api_token(user, db=db, at=clock.now())
-    db.flush()
-    return {"Authorization": f"Bearer {token}"}
-
-
-def png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (40, 30), (0, 120, 0)).save(buf, format="PNG")
-    return buf.getvalue()
+from mamori.core.config import Settings
+from tests.evidence.factories import a_case, a_consultation, person, png
 
 
 def test_a_counsellor_uploads_and_lists_evidence_then_gets_the_report(
-    client: Any, db: Session, clock: FixedClock
+    client: Any, db: Session, clock: FixedClock, settings: Settings
 ) -> None:
-    headers = token_for(db, clock, "counsellor")
-    form = {"owner_type": "consultation", "owner_id": "c-1", "reason": "相談者が保存"}
+    counsellor = person(db, "counsellor", clock.now())
+    record = a_consultation(db, counsellor.principal, settings, clock.now())
+    owner = {"owner_type": "consultation", "owner_id": record}
     created = client.post(
-        "/api/v1/evidence/uploads", data=form, files={"file": ("s.png", png(), "image/png")}, headers=headers
+        "/api/v1/evidence/uploads",
+        data={**owner, "reason": "相談者が保存"},
+        files={"file": ("s.png", png(), "image/png")},
+        headers=counsellor.headers,
     )
     assert created.status_code == 201, created.text
     item = created.json()
-    listed = client.get(
-        "/api/v1/evidence/items", params={"owner_type": "consultation", "owner_id": "c-1"}, headers=headers
-    ).json()
+    listed = client.get("/api/v1/evidence/items", params=owner, headers=counsellor.headers).json()
     assert [i["sha256"] for i in listed["items"]] == [item["sha256"]]
-    pdf = client.get(
-        "/api/v1/evidence/report", params={"owner_type": "consultation", "owner_id": "c-1"}, headers=headers
-    )
+    pdf = client.get("/api/v1/evidence/report", params=owner, headers=counsellor.headers)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    download = client.get(f"/api/v1/evidence/items/{item['id']}/download", headers=headers)
+    assert f"evidence-consultation-{record}.pdf" in pdf.headers["content-disposition"]
+    download = client.get(f"/api/v1/evidence/items/{item['id']}/download", headers=counsellor.headers)
     assert download.content == png()
-    assert client.get("/api/v1/evidence/ledger/verify", headers=headers).json() == {
+    assert "filename*=UTF-8''s.png" in download.headers["content-disposition"]
+    assert client.get("/api/v1/evidence/ledger/verify", headers=counsellor.headers).json() == {
         "intact": True,
         "problems": [],
     }
 
 
-def test_an_auditor_may_read_but_not_upload(client: Any, db: Session, clock: FixedClock) -> None:
-    headers = token_for(db, clock, "auditor")
-    form = {"owner_type": "case", "owner_id": "x"}
+def test_an_auditor_may_read_but_not_upload(
+    client: Any, db: Session, clock: FixedClock, settings: Settings
+) -> None:
+    auditor = person(db, "auditor", clock.now())
+    form = {"owner_type": "case", "owner_id": a_case(db, settings, clock.now())}
     refused = client.post(
-        "/api/v1/evidence/uploads", data=form, files={"file": ("s.png", png(), "image/png")}, headers=headers
+        "/api/v1/evidence/uploads",
+        data=form,
+        files={"file": ("s.png", png(), "image/png")},
+        headers=auditor.headers,
     )
     assert refused.status_code == 403
-    assert client.get("/api/v1/evidence/items", params=form, headers=headers).status_code == 200
+    assert client.get("/api/v1/evidence/items", params=form, headers=auditor.headers).status_code == 200
 
 
 def test_a_capture_of_a_loopback_address_is_refused_by_default(
-    client: Any, db: Session, clock: FixedClock
+    client: Any, db: Session, clock: FixedClock, settings: Settings
 ) -> None:
-    headers = token_for(db, clock, "counsellor")
-    body = {"owner_type": "case", "owner_id": "x", "url": "http://127.0.0.1:9/secret"}
-    refused = client.post("/api/v1/evidence/captures", json=body, headers=headers)
+    specialist = person(db, "specialist", clock.now())
+    body = {
+        "owner_type": "case",
+        "owner_id": a_case(db, settings, clock.now()),
+        "url": "http://127.0.0.1:9/secret",
+    }
+    refused = client.post("/api/v1/evidence/captures", json=body, headers=specialist.headers)
     assert refused.status_code == 422
     assert refused.json()["error"] == "evidence_address_refused"

@@ -3,6 +3,7 @@ ledger check, ja/en, and every page text in the evidence catalogues."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Iterator
@@ -14,13 +15,14 @@ from babel.messages.pofile import read_po
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
-from mamori.core.audit import Actor
-from mamori.core.auth import create_user, start_session
+from mamori.core.auth import Principal
 from mamori.core.clock import FixedClock
 from mamori.core.config import Settings
 from mamori.evidence import service
 from mamori.evidence.model import LedgerAction
-from mamori.web.deps import SESSION_COOKIE
+from mamori.evidence.settings import evidence_settings
+from mamori.evidence.vault import MAGIC
+from tests.evidence.factories import a_case, a_consultation, person
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "src" / "mamori" / "evidence" / "templates" / "evidence"
@@ -33,14 +35,10 @@ def png(colour: tuple[int, int, int] = (0, 120, 0)) -> bytes:
     return buf.getvalue()
 
 
-def signed_in(client: Any, db: Session, clock: FixedClock, role: str) -> Any:
-    user = create_user(
-        f"{role}@pages.test", role, [role], "correct horse battery", db=db, at=clock.now(), by=Actor.system()
-    )
-    token, _csrf = start_session(user, db=db, at=clock.now())
-    db.flush()
-    client.cookies.set(SESSION_COOKIE, token)
-    return client
+def signed_in(client: Any, db: Session, clock: FixedClock, role: str) -> Principal:
+    someone = person(db, role, clock.now())
+    someone.signed_in(client)
+    return someone.principal
 
 
 def csrf(page: str) -> str:
@@ -49,17 +47,30 @@ def csrf(page: str) -> str:
     return found.group(1)
 
 
-OWNER = {"owner_type": "consultation", "owner_id": "c-77"}
+@pytest.fixture
+def counsellor(client: Any, db: Session, clock: FixedClock) -> Principal:
+    """A counsellor signed in on `client`."""
+    return signed_in(client, db, clock, "counsellor")
 
 
-def upload(client: Any, content: bytes | None = None, name: str = "shot.png") -> Any:
-    page = client.get("/evidence", params=OWNER)
+@pytest.fixture
+def owner(counsellor: Principal, db: Session, clock: FixedClock, settings: Settings) -> dict[str, str]:
+    """The signed-in counsellor's consultation: the owner of the evidence."""
+    return {"owner_type": "consultation", "owner_id": a_consultation(db, counsellor, settings, clock.now())}
+
+
+def upload(client: Any, owner: dict[str, str], content: bytes | None = None, name: str = "shot.png") -> Any:
+    page = client.get("/evidence", params=owner)
     return client.post(
         "/evidence/uploads",
-        data={**OWNER, "reason": "相談者が保存", "csrf_token": csrf(page.text)},
+        data={**owner, "reason": "相談者が保存", "csrf_token": csrf(page.text)},
         files={"file": (name, content or png(), "image/png")},
         follow_redirects=False,
     )
+
+
+def items(db: Session, owner: dict[str, str], by: Principal) -> list[Any]:
+    return service.items_for(owner["owner_type"], owner["owner_id"], by=by, db=db)
 
 
 def test_a_visitor_is_asked_to_sign_in_and_told_how_to_save_evidence(client: Any) -> None:
@@ -70,35 +81,37 @@ def test_a_visitor_is_asked_to_sign_in_and_told_how_to_save_evidence(client: Any
 
 
 def test_a_reader_who_may_not_capture_sees_no_capture_or_upload_form(
-    client: Any, db: Session, clock: FixedClock
+    client: Any, db: Session, clock: FixedClock, settings: Settings
 ) -> None:
-    signed_in(client, db, clock, "legal_officer")  # reads evidence, adds none
-    page = client.get("/evidence", params=OWNER)
+    signed_in(client, db, clock, "legal_officer")  # reads a case's evidence, adds none
+    page = client.get(
+        "/evidence", params={"owner_type": "case", "owner_id": a_case(db, settings, clock.now())}
+    )
     assert page.status_code == 200
     assert 'action="/evidence/uploads' not in page.text and 'action="/evidence/captures' not in page.text
 
 
 def test_an_upload_from_the_form_shows_the_item_with_its_hash(
-    client: Any, db: Session, clock: FixedClock
+    client: Any, db: Session, counsellor: Principal, owner: dict[str, str]
 ) -> None:
-    signed_in(client, db, clock, "counsellor")
-    created = upload(client)
+    created = upload(client, owner)
     assert created.status_code == 303, created.text
     item_page = client.get(created.headers["location"])
     assert item_page.status_code == 200
-    item = service.items_for("consultation", "c-77", db=db)[0]
+    item = items(db, owner, counsellor)[0]
     assert item.sha256 in item_page.text and "アップロード" in item_page.text
     assert f"/evidence/items/{item.id}/thumbnail.png" in item_page.text
     thumb = client.get(f"/evidence/items/{item.id}/thumbnail.png")
     assert thumb.status_code == 200 and thumb.content.startswith(b"\x89PNG")
-    listing = client.get("/evidence", params={**OWNER, "lang": "en"})
+    listing = client.get("/evidence", params={**owner, "lang": "en"})
     assert item.sha256[:16] in listing.text and "Evidence report (PDF)" in listing.text
 
 
-def test_a_download_enters_the_ledger_as_an_export(client: Any, db: Session, clock: FixedClock) -> None:
-    signed_in(client, db, clock, "counsellor")
-    upload(client)
-    item = service.items_for("consultation", "c-77", db=db)[0]
+def test_a_download_enters_the_ledger_as_an_export(
+    client: Any, db: Session, counsellor: Principal, owner: dict[str, str]
+) -> None:
+    upload(client, owner)
+    item = items(db, owner, counsellor)[0]
     answer = client.get(f"/evidence/items/{item.id}/files/{item.file_name}")
     assert answer.status_code == 200 and answer.content == png()
     assert client.get(f"/evidence/items/{item.id}/files/..%2Fsecret").status_code == 404
@@ -109,11 +122,10 @@ def test_a_download_enters_the_ledger_as_an_export(client: Any, db: Session, clo
 
 
 def test_hand_over_and_deletion_need_their_fields_and_are_recorded(
-    client: Any, db: Session, clock: FixedClock
+    client: Any, db: Session, counsellor: Principal, owner: dict[str, str]
 ) -> None:
-    signed_in(client, db, clock, "counsellor")
-    upload(client)
-    item = service.items_for("consultation", "c-77", db=db)[0]
+    upload(client, owner)
+    item = items(db, owner, counsellor)[0]
     page = client.get(f"/evidence/items/{item.id}").text
     token = csrf(page)
     missing = client.post(f"/evidence/items/{item.id}/handover", data={"csrf_token": token, "recipient": " "})
@@ -132,27 +144,25 @@ def test_hand_over_and_deletion_need_their_fields_and_are_recorded(
         data={"csrf_token": token, "reason": "本人の求め"},
         follow_redirects=False,
     )
-    assert deleted.status_code == 303 and "owner_id=c-77" in deleted.headers["location"]
-    assert service.items_for("consultation", "c-77", db=db) == []
+    assert deleted.status_code == 303 and f"owner_id={owner['owner_id']}" in deleted.headers["location"]
+    assert items(db, owner, counsellor) == []
     after = client.get(f"/evidence/items/{item.id}?lang=ja")
     assert after.status_code == 200 and "ファイルは削除されました" in after.text
     assert 'name="recipient"' not in after.text
 
 
-def test_a_form_post_without_the_csrf_token_is_refused(client: Any, db: Session, clock: FixedClock) -> None:
-    signed_in(client, db, clock, "counsellor")
-    refused = client.post("/evidence/uploads", data=OWNER, files={"file": ("s.png", png(), "image/png")})
+def test_a_form_post_without_the_csrf_token_is_refused(client: Any, owner: dict[str, str]) -> None:
+    refused = client.post("/evidence/uploads", data=owner, files={"file": ("s.png", png(), "image/png")})
     assert refused.status_code == 403
 
 
 def test_an_upload_that_is_not_an_image_video_or_audio_is_shown_again_with_the_reason(
-    client: Any, db: Session, clock: FixedClock
+    client: Any, db: Session, counsellor: Principal, owner: dict[str, str]
 ) -> None:
-    signed_in(client, db, clock, "counsellor")
-    answer = upload(client, content=b"#!/bin/sh\necho hi\n", name="x.sh")
+    answer = upload(client, owner, content=b"#!/bin/sh\necho hi\n", name="x.sh")
     assert answer.status_code == 422
     assert 'class="errors"' in answer.text
-    assert service.items_for("consultation", "c-77", db=db) == []
+    assert items(db, owner, counsellor) == []
 
 
 def test_the_ledger_page_says_the_chain_is_intact(client: Any, db: Session, clock: FixedClock) -> None:
@@ -190,15 +200,17 @@ def capturing_client(
 
 @pytest.mark.browser
 def test_a_capture_from_the_form_shows_hashes_banded_screenshot_and_what_is_still_needed(
-    capturing_client: Any, db: Session, clock: FixedClock, site: Any
+    capturing_client: Any, db: Session, clock: FixedClock, site: Any, settings: Settings
 ) -> None:
-    client = signed_in(capturing_client, db, clock, "counsellor")
-    page = client.get("/evidence", params={"owner_type": "case", "owner_id": "case-9"})
+    client = capturing_client
+    specialist = signed_in(client, db, clock, "specialist")
+    case_id = a_case(db, settings, clock.now())
+    page = client.get("/evidence", params={"owner_type": "case", "owner_id": case_id})
     answer = client.post(
         "/evidence/captures",
         data={
             "owner_type": "case",
-            "owner_id": "case-9",
+            "owner_id": case_id,
             "url": f"{site.base}/post",
             "csrf_token": csrf(page.text),
         },
@@ -206,21 +218,35 @@ def test_a_capture_from_the_form_shows_hashes_banded_screenshot_and_what_is_stil
     )
     assert answer.status_code == 303, answer.text[:2000]
     shown = client.get(answer.headers["location"]).text
-    item = service.items_for("case", "case-9", db=db)[0]
+    item = service.items_for("case", case_id, by=specialist, db=db)[0]
     assert item.sha256 in shown and "山田太郎" in shown and "@yamada_taro" in shown
     assert "screenshot-banded.png" in shown and "capture.wacz" in shown
     assert 'id="still-needed"' in shown
     banded = client.get(f"/evidence/items/{item.id}/files/screenshot-banded.png")
     assert banded.status_code == 200 and banded.content.startswith(b"\x89PNG")
-    assert "/drafting/deletion?case=case-9" in shown
+    assert f"/drafting/deletion?case={case_id}" in shown
+    stored = sorted((evidence_settings(settings).root / "items" / item.id).iterdir())
+    assert [p.name for p in stored] == sorted(
+        [
+            "capture.wacz",
+            "metadata.json",
+            "page.html",
+            "screenshot-banded.png",
+            "screenshot.png",
+            "signature.json",
+        ]
+    )
+    for path in stored:  # every file of the package is sealed at rest; a download is the original
+        assert path.read_bytes().startswith(MAGIC) and "山田太郎".encode() not in path.read_bytes()
+    wacz = client.get(f"/evidence/items/{item.id}/files/capture.wacz").content
+    assert hashlib.sha256(wacz).hexdigest() == item.sha256
 
 
-def test_a_refused_address_is_shown_on_the_form(client: Any, db: Session, clock: FixedClock) -> None:
-    signed_in(client, db, clock, "counsellor")
-    page = client.get("/evidence", params=OWNER)
+def test_a_refused_address_is_shown_on_the_form(client: Any, owner: dict[str, str]) -> None:
+    page = client.get("/evidence", params=owner)
     answer = client.post(
         "/evidence/captures",
-        data={**OWNER, "url": "http://127.0.0.1:9/secret", "csrf_token": csrf(page.text)},
+        data={**owner, "url": "http://127.0.0.1:9/secret", "csrf_token": csrf(page.text)},
     )
     assert answer.status_code == 422
     assert 'value="http://127.0.0.1:9/secret"' in answer.text and 'class="errors"' in answer.text

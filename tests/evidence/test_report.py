@@ -12,9 +12,11 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from mamori.core.clock import FixedClock
+from mamori.core.config import Settings
 from mamori.evidence import report, service
 from mamori.evidence.settings import EvidenceSettings
 from tests.conftest import loud_skip
+from tests.evidence.factories import a_case, person
 
 
 def png_bytes() -> bytes:
@@ -24,20 +26,22 @@ def png_bytes() -> bytes:
 
 
 @pytest.fixture
-def evidence_report(db: Session, tmp_path: Path, clock: FixedClock) -> report.Report:
-    settings = EvidenceSettings(root=tmp_path / "evidence")
+def evidence_report(db: Session, tmp_path: Path, clock: FixedClock, settings: Settings) -> report.Report:
+    limits = EvidenceSettings(root=tmp_path / "evidence", secret_key="s" * 32)
+    specialist = person(db, "specialist", clock.now()).principal
+    case_id = a_case(db, settings, clock.now())
     service.upload(
         "case",
-        "case-7",
+        case_id,
         "投稿のスクリーンショット.png",
         png_bytes(),
-        actor="user:c",
+        by=specialist,
         reason="相談者が保存",
         db=db,
-        settings=settings,
+        settings=limits,
         clock=clock,
     )
-    return service.report_for("case", "case-7", db=db, settings=settings, clock=clock)
+    return service.report_for("case", case_id, by=specialist, db=db, settings=limits, clock=clock)
 
 
 def ink(img: Image.Image) -> int:

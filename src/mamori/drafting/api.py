@@ -1,8 +1,9 @@
 """JSON routes for drafting: produce a checked draft (public, nothing stored), send and follow (staff).
 
-Producing a draft is open to anyone, as the paper forms are: mamori keeps nothing of it. Sending makes
-the server contact an address the user typed, so it is for signed-in staff only, and every address
-goes through the SSRF guard.
+Producing a draft is open to anyone, as the paper forms are: mamori keeps nothing of it (`PUBLIC`).
+Sending makes the server contact an address the user typed, so it is for signed-in staff only, and
+every address goes through the SSRF guard. Which sending a person may see or follow is decided by
+`service.authorize_submission`.
 """
 
 from __future__ import annotations
@@ -18,16 +19,9 @@ from mamori.core.auth import Principal
 from mamori.drafting import service
 from mamori.drafting.reading import read_deletion
 from mamori.drafting.service import DraftKind, OutputFormat, Submission
-from mamori.web.deps import AppClock, AppSettings, DbSession, require
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, require
 
 router = APIRouter(prefix="/api/v1/drafting", tags=["drafting"])
-ROUTE_PERMISSIONS = {
-    ("POST", "/api/v1/drafting/deletion-requests"): None,
-    ("POST", "/api/v1/drafting/disclosure-requests"): None,
-    ("POST", "/api/v1/drafting/submissions"): "evidence.capture",
-    ("GET", "/api/v1/drafting/submissions/{submission_id}"): "evidence.read",
-    ("POST", "/api/v1/drafting/submissions/{submission_id}/refresh"): "evidence.capture",
-}
 DraftBody = Annotated[dict[str, Any], Body(description="The draft as JSON (`mamori drafting example`).")]
 FormatQuery = Annotated[OutputFormat | None, Query(description="pdf or text; leave out to only check.")]
 
@@ -44,13 +38,13 @@ def _answer(kind: DraftKind, data: dict[str, Any], fmt: OutputFormat | None, at:
     )
 
 
-@router.post("/deletion-requests")
+@router.post("/deletion-requests", dependencies=[PUBLIC])
 def draft_deletion_request(data: DraftBody, clock: AppClock, format: FormatQuery = None) -> Any:
     """Check a deletion request (侵害情報の通知書); with ?format=pdf|text, also produce it."""
     return _answer(DraftKind.DELETION, data, format, clock.now())
 
 
-@router.post("/disclosure-requests")
+@router.post("/disclosure-requests", dependencies=[PUBLIC])
 def draft_disclosure_request(data: DraftBody, clock: AppClock, format: FormatQuery = None) -> Any:
     """Check a disclosure request (発信者情報開示請求書); with ?format=pdf|text, also produce it."""
     return _answer(DraftKind.DISCLOSURE, data, format, clock.now())
@@ -64,9 +58,9 @@ class SubmissionIn(BaseModel):
         str, Field(min_length=1, max_length=100, description="The service's id at that window.")
     ]
     draft: dict[str, Any]
-    owner_type: Annotated[str | None, Field(description="case or consultation this sending belongs to.")] = (
-        None
-    )
+    owner_type: Annotated[
+        str | None, Field(max_length=40, description="case or consultation this sending belongs to.")
+    ] = None
     owner_id: Annotated[str | None, Field(max_length=64)] = None
 
 
@@ -104,7 +98,7 @@ def send_deletion_request(
 ) -> SubmissionOut:
     """Send a deletion request to a window that runs mamori; answers with its receipt."""
     draft = read_deletion(body.draft)
-    owner = (body.owner_type, body.owner_id) if body.owner_type and body.owner_id else None
+    owner = (body.owner_type or "", body.owner_id or "") if body.owner_type or body.owner_id else None
     sent = service.send_deletion(
         draft,
         base_url=body.base_url,
@@ -112,7 +106,7 @@ def send_deletion_request(
         db=db,
         settings=settings,
         at=clock.now(),
-        actor=principal.actor,
+        by=principal,
         owner=owner,
     )
     return _out(sent)
@@ -122,10 +116,11 @@ def send_deletion_request(
 def get_submission(
     submission_id: str,
     db: DbSession,
+    settings: AppSettings,
     principal: Annotated[Principal, Depends(require("evidence.read"))],
 ) -> SubmissionOut:
-    """A recorded sending and the status last heard."""
-    return _out(service.get_submission(submission_id, db=db))
+    """A recorded sending and the status last heard (for its sender, and those who share its case)."""
+    return _out(service.get_submission(submission_id, by=principal, db=db, settings=settings))
 
 
 @router.post("/submissions/{submission_id}/refresh", response_model=SubmissionOut)
@@ -137,4 +132,4 @@ def refresh_submission(
     principal: Annotated[Principal, Depends(require("evidence.capture"))],
 ) -> SubmissionOut:
     """Ask the window for the status now (its follow URL)."""
-    return _out(service.refresh_status(submission_id, db=db, settings=settings, at=clock.now()))
+    return _out(service.refresh_status(submission_id, by=principal, db=db, settings=settings, at=clock.now()))

@@ -144,7 +144,7 @@ def send(
                 db=db,
                 settings=settings,
                 at=now,
-                actor="cli",
+                by=service.CLI_ACTOR,
             )
     except DomainError as exc:
         raise fail(explain(exc)) from None
@@ -156,13 +156,15 @@ def send(
 
 @app.command()
 def follow(submission_id: Annotated[str, typer.Argument(help="The record id printed by `send`.")]) -> None:
-    """Ask the window for the status of a request sent with `send`."""
+    """Ask the window for the status of a request sent with `send` (only those: others are staff's)."""
     from mamori.core.db import make_engine, make_sessionmaker, transaction
 
     settings = Settings()
     try:
         with transaction(make_sessionmaker(make_engine(settings.database_url))) as db:
-            sent = service.refresh_status(submission_id, db=db, settings=settings, at=SystemClock().now())
+            sent = service.refresh_status(
+                submission_id, by=service.CLI_ACTOR, db=db, settings=settings, at=SystemClock().now()
+            )
     except DomainError as exc:
         raise fail(explain(exc)) from None
     typer.echo(f"{sent.receipt_number}: {sent.status}")

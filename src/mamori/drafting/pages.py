@@ -1,9 +1,9 @@
 """HTML forms that produce the drafts as a PDF or text download. No JavaScript, CSRF token in every form.
 
 Nothing typed here is stored: the form posts back, the draft is checked, and either the download is
-answered or the form is shown again with each problem next to its field. Staff may open a form
-pre-filled from a case (`?case=<id>`, permission case.read) or a consultation (`?consultation=<id>`,
-permission consult.read); anyone may open it empty.
+answered or the form is shown again with each problem next to its field. Anyone may open a form
+empty (`PUBLIC`); signed-in staff may open it pre-filled from a case (`?case=<id>`) or a consultation
+(`?consultation=<id>`) when `sources` lets them read it (the rule is there, not here).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from mamori.core.errors import DomainError, Forbidden
+from mamori.core.errors import DomainError
 from mamori.drafting import service, sources
 from mamori.drafting.model import (
     ITEM_LABELS,
@@ -26,17 +26,10 @@ from mamori.drafting.model import (
     WITHHELD_LABELS,
 )
 from mamori.drafting.service import DraftKind, OutputFormat
-from mamori.web.deps import AppClock, AppSettings, DbSession, MaybePrincipal
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, MaybePrincipal
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["drafting pages"])
-ROUTE_PERMISSIONS = {
-    ("GET", "/drafting"): None,
-    ("GET", "/drafting/deletion"): None,
-    ("POST", "/drafting/deletion"): None,
-    ("GET", "/drafting/disclosure"): None,
-    ("POST", "/drafting/disclosure"): None,
-}
 JST_OFFSET = "+09:00"
 
 
@@ -139,7 +132,7 @@ def _page(
     )
 
 
-@router.get("/drafting", response_class=HTMLResponse)
+@router.get("/drafting", dependencies=[PUBLIC], response_class=HTMLResponse)
 def drafting_index(request: Request) -> HTMLResponse:
     return render(request, "drafting/index.html")
 
@@ -163,12 +156,8 @@ def prefilled(
         target = request.url.path + ("?" + request.url.query if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     if case:
-        if not principal.may("case.read"):
-            raise Forbidden()
         facts = sources.facts_from_case(case, db=db, settings=settings, at=clock.now(), by=principal)
     else:
-        if not principal.may("consult.read"):
-            raise Forbidden()
         facts = sources.facts_from_consultation(
             consultation, db=db, settings=settings, at=clock.now(), by=principal
         )
@@ -178,14 +167,14 @@ def prefilled(
 Prefilled = Annotated[dict[str, Any] | RedirectResponse, Depends(prefilled)]
 
 
-@router.get("/drafting/deletion", response_class=HTMLResponse, response_model=None)
+@router.get("/drafting/deletion", dependencies=[PUBLIC], response_class=HTMLResponse, response_model=None)
 def deletion_form(request: Request, values: Prefilled) -> Response:
     if isinstance(values, RedirectResponse):
         return values
     return _page(request, DraftKind.DELETION, values, {}, 200)
 
 
-@router.get("/drafting/disclosure", response_class=HTMLResponse, response_model=None)
+@router.get("/drafting/disclosure", dependencies=[PUBLIC], response_class=HTMLResponse, response_model=None)
 def disclosure_form(request: Request, values: Prefilled) -> Response:
     if isinstance(values, RedirectResponse):
         return values
@@ -217,11 +206,11 @@ async def _produce(request: Request, kind: DraftKind, clock: AppClock) -> Respon
     )
 
 
-@router.post("/drafting/deletion")
+@router.post("/drafting/deletion", dependencies=[PUBLIC])
 async def deletion_produce(request: Request, clock: AppClock) -> Response:
     return await _produce(request, DraftKind.DELETION, clock)
 
 
-@router.post("/drafting/disclosure")
+@router.post("/drafting/disclosure", dependencies=[PUBLIC])
 async def disclosure_produce(request: Request, clock: AppClock) -> Response:
     return await _produce(request, DraftKind.DISCLOSURE, clock)

@@ -1,5 +1,17 @@
 """Drafting use cases: read and check a draft, produce it as PDF or text, send it, follow it.
 
+Who may see a sending (its receipt, and the follow URL that carries the requester's key) and ask for
+its status, decided here in `authorize_submission` for the API and the command line alike:
+
+- the person who sent it (for `mamori drafting send`, the command line itself, `CLI_ACTOR`);
+- when it was sent for a case or a consultation, whoever may read that case's or consultation's
+  evidence (`evidence.service.authorize`): the colleague a consultation is shared with carries on
+  with the person's request; a case's sendings are the platform staff's business;
+- nobody else: a sending they may not see answers 404, exactly as one that does not exist.
+Asking for the status (the server contacts the window) needs the right to change that evidence.
+A sending may name a case or consultation only if the sender may change its evidence.
+
+The follow URL is sealed at rest (AES-GCM, bound to its row), as the notices that carry keys are.
 Nothing here commits: the caller's transaction records a sending and its audit entry together.
 """
 
@@ -16,16 +28,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mamori.core import audit
-from mamori.core.auth import Actor
+from mamori.core.auth import Principal
 from mamori.core.clock import to_jst, to_utc
 from mamori.core.config import Settings
-from mamori.core.errors import NotFound
+from mamori.core.crypto import Sealer
+from mamori.core.db import new_id
+from mamori.core.errors import DomainError, NotFound
 from mamori.drafting import intake, reading, store
 from mamori.drafting.document import deletion_document, disclosure_document, document_text
 from mamori.drafting.model import DeletionRequest, DisclosureRequest, DraftFacts, EvidenceRef, draft_invalid
 from mamori.drafting.pdf import render_pdf
+from mamori.evidence import service as evidence
+from mamori.evidence.model import Access
 
 Draft = DeletionRequest | DisclosureRequest
+# Who sends through `mamori drafting send`: the command line, run by whoever runs the server.
+CLI_ACTOR = "cli"
+Sender = Principal | str  # a signed-in person, or CLI_ACTOR
 
 
 class DraftKind(StrEnum):
@@ -71,12 +90,10 @@ def produce(draft: Draft, fmt: OutputFormat, *, at: dt.datetime) -> Output:
     )
 
 
-def evidence_for(owner_type: str, owner_id: str, *, db: Session) -> list[EvidenceRef]:
-    """The evidence items of a case or consultation, by SHA-256, from the evidence capability."""
-    from mamori.evidence import service as evidence
-
+def evidence_for(owner_type: str, owner_id: str, *, by: Principal, db: Session) -> list[EvidenceRef]:
+    """The evidence items of a case or consultation, by SHA-256, for someone who may read them."""
     refs = []
-    for item in evidence.items_for(owner_type, owner_id, db=db):
+    for item in evidence.items_for(owner_type, owner_id, by=by, db=db):
         when = to_jst(item.captured_at).strftime("%Y-%m-%d %H:%M JST")
         description = f"{item.file_name}（{item.kind}, {when}）"
         refs.append(EvidenceRef(sha256=item.sha256, description=description, url=item.url or ""))
@@ -163,18 +180,53 @@ class Submission:
     status_checked_at: dt.datetime | None
 
 
-def _submission(row: store.SubmissionRow) -> Submission:
+def _follow_sealer(settings: Settings) -> Sealer:
+    return Sealer(settings.secret_key, purpose="drafting-follow-url")
+
+
+def _bound(row_id: str) -> str:
+    return f"drafting_submissions:{row_id}:follow_url"
+
+
+def _follow_url(row: store.SubmissionRow, settings: Settings) -> str:
+    if not row.follow_url.startswith("k1:"):  # recorded before follow URLs were sealed
+        return row.follow_url
+    url: str = _follow_sealer(settings).open(row.follow_url, bound_to=_bound(row.id))
+    return url
+
+
+def _submission(row: store.SubmissionRow, settings: Settings) -> Submission:
     return Submission(
         id=row.id,
         service=row.service,
         base_url=row.base_url,
         receipt_number=row.receipt_number,
         received_at=row.received_at,
-        follow_url=row.follow_url,
+        follow_url=_follow_url(row, settings),
         submitted_at=row.submitted_at,
         status=row.status,
         status_checked_at=row.status_checked_at,
     )
+
+
+def _ident(by: Sender) -> str:
+    return by if isinstance(by, str) else by.actor.ident
+
+
+def authorize_submission(
+    by: Sender, submission_id: str, *, db: Session, change: bool = False
+) -> store.SubmissionRow:
+    """The sending, if `by` may see it (`change`: ask for its status); NotFound otherwise (module docstring)."""
+    row = db.get(store.SubmissionRow, submission_id) if len(submission_id) <= 64 else None
+    if row is None:
+        raise NotFound("submission", submission_id[:64])
+    if row.submitted_by == _ident(by):
+        return row
+    if isinstance(by, Principal) and row.owner_type and row.owner_id:
+        action = Access.change if change else Access.read
+        if evidence.may(by, row.owner_type, row.owner_id, action, db=db):
+            return row
+    raise NotFound("submission", submission_id)
 
 
 def window_schema(base_url: str, *, settings: Settings, at: dt.datetime) -> dict[str, Any] | None:
@@ -190,13 +242,23 @@ def send_deletion(
     db: Session,
     settings: Settings,
     at: dt.datetime,
-    actor: Actor | str,
+    by: Sender,
     owner: tuple[str, str] | None = None,
 ) -> Submission:
     """Send a checked deletion request to the window at base_url and record its receipt.
 
-    The payload is validated against the schema the window publishes before anything is posted.
+    A case or consultation named as `owner` must be one whose evidence `by` may change. The payload
+    is validated against the schema the window publishes before anything is posted.
     """
+    if owner is not None:
+        if not isinstance(by, Principal):
+            raise DomainError(
+                code="submission_owner",
+                field="owner_id",
+                ja="コマンドラインからの送信は案件・相談に結び付けられません。",
+                en="A sending from the command line cannot be attached to a case or consultation.",
+            )
+        evidence.authorize(by, owner[0], owner[1], Access.change, db=db)
     allow_private = settings.allow_private_fetch
     schema = intake.fetch_schema(base_url, allow_private=allow_private, now=at)
     if schema is None:
@@ -212,15 +274,17 @@ def send_deletion(
         raise draft_invalid(problems)
     receipt = intake.submit(payload, base_url, allow_private=allow_private, now=at)
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    row_id = new_id()
     row = store.SubmissionRow(
+        id=row_id,
         base_url=base_url,
         service=service,
         payload_sha256=hashlib.sha256(body).hexdigest(),
         receipt_number=receipt.receipt_number,
         received_at=to_utc(receipt.received_at),
-        follow_url=receipt.follow_url,
+        follow_url=_follow_sealer(settings).seal(receipt.follow_url, bound_to=_bound(row_id)),
         submitted_at=at,
-        submitted_by=actor.ident if isinstance(actor, Actor) else actor,
+        submitted_by=_ident(by),
         owner_type=owner[0] if owner else None,
         owner_id=owner[1] if owner else None,
     )
@@ -229,32 +293,29 @@ def send_deletion(
     audit.record(
         db,
         at=at,
-        actor=actor,
+        actor=by.actor if isinstance(by, Principal) else by,
         action="drafting.submit",
         subject_type="drafting_submission",
         subject_id=row.id,
         receipt_number=receipt.receipt_number,
         base_url=base_url,
     )
-    return _submission(row)
+    return _submission(row, settings)
 
 
-def refresh_status(submission_id: str, *, db: Session, settings: Settings, at: dt.datetime) -> Submission:
+def refresh_status(
+    submission_id: str, *, by: Sender, db: Session, settings: Settings, at: dt.datetime
+) -> Submission:
     """Ask the window for the request's status (its follow URL, as JSON) and keep what it says."""
-    row = db.get(store.SubmissionRow, submission_id)
-    if row is None:
-        raise NotFound("submission", submission_id)
-    answer = intake.follow(row.follow_url, allow_private=settings.allow_private_fetch, now=at)
+    row = authorize_submission(by, submission_id, db=db, change=True)
+    answer = intake.follow(_follow_url(row, settings), allow_private=settings.allow_private_fetch, now=at)
     status = answer.get("stage") or answer.get("status") or answer.get("state")
     row.status = str(status)[:40] if status is not None else "unknown"
     row.status_checked_at = at
     db.flush()
-    return _submission(row)
+    return _submission(row, settings)
 
 
-def get_submission(submission_id: str, *, db: Session) -> Submission:
-    """One recorded sending; NotFound otherwise."""
-    row = db.get(store.SubmissionRow, submission_id)
-    if row is None:
-        raise NotFound("submission", submission_id)
-    return _submission(row)
+def get_submission(submission_id: str, *, by: Sender, db: Session, settings: Settings) -> Submission:
+    """One recorded sending, for someone who may see it (module docstring); NotFound otherwise."""
+    return _submission(authorize_submission(by, submission_id, db=db), settings)

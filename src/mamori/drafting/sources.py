@@ -1,8 +1,11 @@
 """Where a draft's facts come from: a platform case or a counsellor's consultation record.
 
 Each function maps what the source already knows onto `DraftFacts`, through the owning capability's
-service (never its tables), so every read of personal data is audited there with its purpose. The
-declaration stays unticked: the requester confirms a new document themselves.
+service (never its tables), so every read of personal data is audited there with its purpose. Who
+may draft from what: a case, the platform staff who may read cases (`case.read`); a consultation,
+those it is shared with (`consult.service.authorize_record`: 404 for anyone else). The evidence
+listed is what `evidence.service` lets the same person read. The declaration stays unticked: the
+requester confirms a new document themselves.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mamori.core.auth import Principal
 from mamori.core.config import Settings
+from mamori.core.errors import Forbidden
 from mamori.drafting.model import RIGHT_LABELS, DraftFacts, EvidenceRef, Requester, Right
 from mamori.drafting.service import evidence_for, facts_form
 
@@ -65,18 +69,23 @@ def facts_from_case(
     """A removal request received by the platform, as the facts of a new draft (requester read audited)."""
     from mamori.requests import service as requests
 
+    if not by.may("case.read"):
+        raise Forbidden(ja="案件は担当者だけが開けます。", en="Cases are for the platform's staff.")
     case = requests.get_case_row(db, case_id)
     person = requests.requester_of(case, settings=settings, db=db, at=at, by=by.actor, purpose=PURPOSE)
     rights = [RIGHT_BY_JAPANESE_NAME[r] for r in case.rights_list if r in RIGHT_BY_JAPANESE_NAME]
+    texts = requests.case_texts(case, settings)
     return DraftFacts(
         service=settings.platform_name,
         content_url=case.content_url,
-        content_text=case.content_text,
+        content_text=texts.content_text,
         rights=rights,
-        reason=case.reason,
+        reason=texts.reason,
         requester=Requester(name=person.name, address=person.address, email=person.email, phone=person.phone),
         show_name_to_poster=case.show_name_to_poster,
-        evidence=_merge_evidence(evidence_for("case", case.id, db=db), _attached_evidence(case.evidence)),
+        evidence=_merge_evidence(
+            evidence_for("case", case.id, by=by, db=db), _attached_evidence(case.evidence)
+        ),
     )
 
 
@@ -97,8 +106,9 @@ def facts_from_consultation(
     """
     from mamori.consult import service as consult
 
+    consult.authorize_record(by, record_id, db=db)
     view = consult.read_consultation(record_id, by=by, db=db, at=at, secret_key=settings.secret_key)
-    evidence = evidence_for("consultation", record_id, db=db)
+    evidence = evidence_for("consultation", record_id, by=by, db=db)
     rights = [RIGHT_BY_CATEGORY[c] for c in view.row.category_list if c in RIGHT_BY_CATEGORY]
     requester = None
     if view.content is not None and not view.content.contact.anonymous:

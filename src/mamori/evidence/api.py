@@ -1,34 +1,35 @@
-"""JSON routes: capture, upload, list, hand over, delete, export, report and ledger check."""
+"""JSON routes: capture, upload, list, hand over, delete, export, report and ledger check.
+
+Each route declares the permission it needs; which case's or consultation's evidence a person may
+see or change is decided by `service.authorize`, called by every service function used here.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
 from mamori.evidence import report, service
+from mamori.evidence.download import attachment
 from mamori.evidence.model import EvidenceItem
 from mamori.evidence.settings import evidence_settings
 from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 router = APIRouter(tags=["evidence"])
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {}
 
 Reader = Annotated[Principal, Depends(require("evidence.read"))]
 Capturer = Annotated[Principal, Depends(require("evidence.capture"))]
-
-
-def _route(method: str, path: str, permission: str | None) -> str:
-    ROUTE_PERMISSIONS[(method, path)] = permission
-    return path
+OwnerTypeQuery = Annotated[str, Query(max_length=40, description="case or consultation")]
+OwnerIdQuery = Annotated[str, Query(max_length=64, description="the id of the case or consultation")]
 
 
 class CaptureRequest(BaseModel):
-    owner_type: str = Field(description="case or consultation")
+    owner_type: str = Field(max_length=40, description="case or consultation")
     owner_id: str = Field(min_length=1, max_length=64)
     url: str = Field(min_length=8, max_length=4000, description="http(s) address of the page")
     reason: str = Field("", max_length=1000)
@@ -72,15 +73,15 @@ def public(item: EvidenceItem) -> dict[str, Any]:
     }
 
 
-@router.get(_route("GET", "/api/v1/evidence/items", "evidence.read"))
+@router.get("/api/v1/evidence/items")
 def list_items(
-    principal: Reader, db: DbSession, owner_type: Annotated[str, Query()], owner_id: Annotated[str, Query()]
+    principal: Reader, db: DbSession, owner_type: OwnerTypeQuery, owner_id: OwnerIdQuery
 ) -> dict[str, Any]:
     """A case's or consultation's evidence, oldest first."""
-    return {"items": [public(i) for i in service.items_for(owner_type, owner_id, db=db)]}
+    return {"items": [public(i) for i in service.items_for(owner_type, owner_id, by=principal, db=db)]}
 
 
-@router.post(_route("POST", "/api/v1/evidence/captures", "evidence.capture"), status_code=201)
+@router.post("/api/v1/evidence/captures", status_code=201)
 def capture(
     body: CaptureRequest, principal: Capturer, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def capture(
         body.owner_type,
         body.owner_id,
         body.url,
-        actor=principal.actor.ident,
+        by=principal,
         reason=body.reason,
         db=db,
         settings=evidence_settings(settings),
@@ -98,17 +99,17 @@ def capture(
     return public(item)
 
 
-@router.post(_route("POST", "/api/v1/evidence/uploads", "evidence.capture"), status_code=201)
+@router.post("/api/v1/evidence/uploads", status_code=201)
 async def upload(
     principal: Capturer,
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
-    owner_type: Annotated[str, Form()],
-    owner_id: Annotated[str, Form()],
+    owner_type: Annotated[str, Form(max_length=40)],
+    owner_id: Annotated[str, Form(max_length=64)],
     file: Annotated[UploadFile, File()],
-    reason: Annotated[str, Form()] = "",
-    redacts: Annotated[str | None, Form()] = None,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    redacts: Annotated[str | None, Form(max_length=64)] = None,
 ) -> dict[str, Any]:
     """A screenshot, image, video or audio the person saved; hashed on arrival, typed by content."""
     limits = evidence_settings(settings)
@@ -118,7 +119,7 @@ async def upload(
         owner_id,
         file.filename or "upload",
         content,
-        actor=principal.actor.ident,
+        by=principal,
         reason=reason,
         db=db,
         settings=limits,
@@ -128,23 +129,21 @@ async def upload(
     return public(item)
 
 
-@router.post(_route("POST", "/api/v1/evidence/items/{item_id}/handover", "evidence.capture"))
+@router.post("/api/v1/evidence/items/{item_id}/handover")
 def hand_over(
     item_id: str, body: HandOver, principal: Capturer, db: DbSession, clock: AppClock
 ) -> dict[str, Any]:
-    entry = service.hand_over(
-        item_id, body.recipient, actor=principal.actor.ident, reason=body.reason, db=db, clock=clock
-    )
+    entry = service.hand_over(item_id, body.recipient, by=principal, reason=body.reason, db=db, clock=clock)
     return {"seq": entry.seq, "entry_hash": entry.entry_hash}
 
 
-@router.post(_route("POST", "/api/v1/evidence/items/{item_id}/delete", "evidence.capture"))
+@router.post("/api/v1/evidence/items/{item_id}/delete")
 def delete(
     item_id: str, body: Deletion, principal: Capturer, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> dict[str, str]:
     service.delete(
         item_id,
-        actor=principal.actor.ident,
+        by=principal,
         reason=body.reason,
         db=db,
         settings=evidence_settings(settings),
@@ -153,7 +152,7 @@ def delete(
     return {"status": "deleted"}
 
 
-@router.get(_route("GET", "/api/v1/evidence/items/{item_id}/download", "evidence.read"))
+@router.get("/api/v1/evidence/items/{item_id}/download")
 def download(
     item_id: str,
     principal: Reader,
@@ -161,43 +160,38 @@ def download(
     clock: AppClock,
     settings: AppSettings,
     reason: Annotated[str, Query(max_length=1000)] = "",
-) -> FileResponse:
+) -> StreamingResponse:
     """The original file (upload) or the WACZ (capture); every download enters the ledger."""
-    path = service.export(
-        item_id,
-        actor=principal.actor.ident,
-        reason=reason,
-        db=db,
-        settings=evidence_settings(settings),
-        clock=clock,
+    copy = service.export(
+        item_id, by=principal, reason=reason, db=db, settings=evidence_settings(settings), clock=clock
     )
-    item = service.get_item(item_id, db=db)
-    target = path / item.file_name if path.is_dir() else path
-    return FileResponse(target, media_type=item.media_type, filename=item.file_name)
+    return StreamingResponse(copy.chunks, media_type=copy.media_type, headers=attachment(copy.name))
 
 
-@router.get(_route("GET", "/api/v1/evidence/report", "evidence.read"), response_model=None)
+@router.get("/api/v1/evidence/report", response_model=None)
 def evidence_report(
     principal: Reader,
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
-    owner_type: Annotated[str, Query()],
-    owner_id: Annotated[str, Query()],
+    owner_type: OwnerTypeQuery,
+    owner_id: OwnerIdQuery,
     format: Annotated[str, Query(pattern="^(pdf|html)$")] = "pdf",
 ) -> Response:
     """The evidence report (PDF or HTML) for a lawyer, the police or the 法務局."""
-    built = service.report_for(owner_type, owner_id, db=db, settings=evidence_settings(settings), clock=clock)
+    built = service.report_for(
+        owner_type, owner_id, by=principal, db=db, settings=evidence_settings(settings), clock=clock
+    )
     if format == "html":
         return HTMLResponse(report.render_html(built))
     return Response(
         report.render_pdf(built),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="evidence-{owner_type}-{owner_id}.pdf"'},
+        headers=attachment(f"evidence-{built.owner_type}-{built.owner_id}.pdf"),
     )
 
 
-@router.get(_route("GET", "/api/v1/evidence/ledger/verify", "evidence.read"))
+@router.get("/api/v1/evidence/ledger/verify")
 def verify_ledger(principal: Reader, db: DbSession) -> dict[str, Any]:
     """Check the whole ledger's hash chain now."""
     problems = service.ledger_problems(db=db)

@@ -73,3 +73,15 @@ def export_ledger_command(
     with transaction(make_sessionmaker(make_engine(settings.database_url))) as db:
         count = export_ledger(out, db=db, settings=evidence_settings(settings))
     typer.echo(f"{count} entries written to {out}")
+
+
+@app.command("seal-stored")
+def seal_stored_command() -> None:
+    """Seal the files of items stored before evidence files were sealed at rest (run once after upgrading)."""
+    from mamori.core.db import make_engine, make_sessionmaker, transaction
+    from mamori.evidence.service import seal_stored
+
+    settings = Settings()
+    with transaction(make_sessionmaker(make_engine(settings.database_url))) as db:
+        count = seal_stored(db=db, settings=evidence_settings(settings))
+    typer.echo(f"{count} items sealed")

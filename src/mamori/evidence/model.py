@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass, field
+
+from mamori.core.errors import DomainError, NotFound
+
+# The ids of cases, consultations and items are uuid4().hex (mamori.core.db.new_id).
+ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 
 class OwnerType(enum.StrEnum):
@@ -15,6 +22,75 @@ class OwnerType(enum.StrEnum):
 
     case = "case"
     consultation = "consultation"
+
+
+class Access(enum.StrEnum):
+    """What a person wants to do with evidence."""
+
+    read = "read"  # list, open, download, thumbnail, report
+    change = "change"  # capture, upload, redaction, hand-over, deletion
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The case or consultation a piece of evidence belongs to."""
+
+    type: OwnerType
+    id: str
+
+
+def parse_owner(owner_type: str, owner_id: str) -> Owner:
+    """What the evidence is attached to, checked for form (existence and access: service.authorize)."""
+    try:
+        kind = OwnerType(owner_type)
+    except ValueError:
+        raise DomainError(
+            code="evidence_owner_type",
+            field="owner_type",
+            ja="証拠の添付先 (owner_type) は case (案件) か consultation (相談) です。",
+            en="Evidence belongs to a case or a consultation (owner_type).",
+        ) from None
+    if not owner_id.strip():
+        raise DomainError(
+            code="evidence_owner_id",
+            field="owner_id",
+            ja="添付先のID (owner_id) を入力してください。",
+            en="Give the id of the case or consultation (owner_id).",
+        )
+    if not ID_PATTERN.fullmatch(owner_id):
+        raise DomainError(
+            code="evidence_owner_id",
+            field="owner_id",
+            ja="添付先のID (owner_id) が正しくありません。案件または相談のID (英数字32文字) を入力してください。",
+            en="owner_id is not an id: give the 32-character id of the case or consultation.",
+        )
+    return Owner(kind, owner_id)
+
+
+# Characters that change how text is read or laid out rather than what it says: C0/C1 controls (CR, LF,
+# NUL, ...), line and paragraph separators, and the bidirectional overrides and isolates.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_plain_text(value: str, *, field: str, ja_label: str, en_label: str) -> str:
+    """Refuse a name that carries control characters (a forged line in the ledger, reversed text)."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS:
+            raise DomainError(
+                code="control_character",
+                field=field,
+                ja=f"{ja_label}に制御文字 (改行、NUL、文字の向きを変える記号など, U+{ord(char):04X}) は使えません。",
+                en=f"{en_label} may not contain control characters (line breaks, NUL, direction "
+                f"overrides; found U+{ord(char):04X}).",
+            )
+    return value
+
+
+def check_item_id(item_id: str) -> str:
+    """An item id from a path or a form; anything that is not an id is an item that does not exist."""
+    if not ID_PATTERN.fullmatch(item_id):
+        raise NotFound("evidence item", item_id[:64])
+    return item_id
 
 
 class ItemKind(enum.StrEnum):
@@ -50,6 +126,7 @@ class EvidenceItem:
     http_status: int | None = None
     parent_id: str | None = None
     profile: EvidenceProfile | None = None
+    deleted_at: dt.datetime | None = None  # its files were deleted; the item and its ledger stay
 
 
 @dataclass(frozen=True)

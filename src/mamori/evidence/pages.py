@@ -2,51 +2,29 @@
 
 Thin: parse the form, call `service`, render. No JavaScript: every action is a form that posts and
 redirects (303) to the page showing its result. Every file handed out enters the ledger (export);
-a thumbnail shown on screen does not.
+a thumbnail shown on screen does not. Who may see or change which evidence is the service's
+decision (`service.authorize`); a page only hides the forms a person could not use.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError, NotFound
-from mamori.evidence import package, report, service
-from mamori.evidence.model import PROFILE_FIELD_LABELS, EvidenceItem, ItemKind
-from mamori.evidence.settings import EvidenceSettings, evidence_settings
+from mamori.evidence import service
+from mamori.evidence.download import attachment
+from mamori.evidence.model import PROFILE_FIELD_LABELS, Access, EvidenceItem, ItemKind
+from mamori.evidence.settings import evidence_settings
 from mamori.web.deps import AppClock, AppSettings, DbSession, require, staff_page
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["evidence pages"])
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {}
 ITEM = "/evidence/items/{item_id}"
-# The files of a capture package a person may take a copy of (each copy enters the ledger).
-PACKAGE_FILES = (
-    package.WACZ,
-    "screenshot-banded.png",
-    "screenshot.png",
-    "page.html",
-    package.METADATA,
-    package.SIGNATURE,
-    package.TIMESTAMP,
-)
-MEDIA = {
-    ".png": "image/png",
-    ".html": "text/html",
-    ".json": "application/json",
-    ".tsr": "application/timestamp-reply",
-}
-
-
-def _route(method: str, path: str, permission: str) -> str:
-    ROUTE_PERMISSIONS[(method, path)] = permission
-    return path
 
 
 PageReader = Annotated[Principal | None, Depends(staff_page("evidence.read"))]
@@ -82,6 +60,7 @@ def still_needed(item: EvidenceItem, lang: str) -> list[str]:
 
 def _list_page(
     request: Request,
+    principal: Principal,
     owner_type: str,
     owner_id: str,
     *,
@@ -94,10 +73,11 @@ def _list_page(
     owner_error = None
     if owner_type or owner_id:
         try:
-            items = service.items_for(owner_type, owner_id, db=db)
+            items = service.items_for(owner_type, owner_id, by=principal, db=db)
         except DomainError as exc:
             owner_error = _message(request, exc)
-            status = 422
+            status = exc.status
+    has_owner = bool(owner_type and owner_id and owner_error is None)
     lang = page_lang(request)
     return render(
         request,
@@ -105,28 +85,33 @@ def _list_page(
         {
             "owner_type": owner_type,
             "owner_id": owner_id,
-            "has_owner": bool(owner_type and owner_id and owner_error is None),
+            "has_owner": has_owner,
             "owner_error": owner_error,
             "items": [(item, still_needed(item, lang)) for item in items],
             "error": error,
             "values": values or {},
+            "may_change": has_owner and service.may(principal, owner_type, owner_id, Access.change, db=db),
             "drafting_param": {"case": "case", "consultation": "consultation"}.get(owner_type),
         },
         status_code=status,
     )
 
 
-@router.get(_route("GET", "/evidence", "evidence.read"), response_class=HTMLResponse)
+@router.get("/evidence", response_class=HTMLResponse)
 def evidence_list(
-    request: Request, principal: PageReader, db: DbSession, owner_type: str = "", owner_id: str = ""
+    request: Request,
+    principal: PageReader,
+    db: DbSession,
+    owner_type: Annotated[str, Query(max_length=40)] = "",
+    owner_id: Annotated[str, Query(max_length=64)] = "",
 ) -> HTMLResponse:
     """A case's or consultation's evidence, with the capture and upload forms."""
     if principal is None:
         return _sign_in(request)
-    return _list_page(request, owner_type, owner_id, db=db)
+    return _list_page(request, principal, owner_type, owner_id, db=db)
 
 
-@router.post(_route("POST", "/evidence/captures", "evidence.capture"), response_model=None)
+@router.post("/evidence/captures", response_model=None)
 def capture(
     request: Request,
     principal: Capturer,
@@ -144,7 +129,7 @@ def capture(
             owner_type,
             owner_id,
             url.strip(),
-            actor=principal.actor.ident,
+            by=principal,
             reason=reason,
             db=db,
             settings=evidence_settings(settings),
@@ -154,13 +139,20 @@ def capture(
         db.rollback()
         values = {"url": url, "reason": reason}
         return _list_page(
-            request, owner_type, owner_id, db=db, error=_message(request, exc), status=422, values=values
+            request,
+            principal,
+            owner_type,
+            owner_id,
+            db=db,
+            error=_message(request, exc),
+            status=exc.status,
+            values=values,
         )
     db.commit()  # durable before the browser follows the redirect (get_db commits after the response)
     return RedirectResponse(_item_url(request, item.id), status_code=303)
 
 
-@router.post(_route("POST", "/evidence/uploads", "evidence.capture"), response_model=None)
+@router.post("/evidence/uploads", response_model=None)
 async def upload(
     request: Request,
     principal: Capturer,
@@ -181,7 +173,7 @@ async def upload(
             owner_id,
             file.filename or "upload",
             content,
-            actor=principal.actor.ident,
+            by=principal,
             reason=reason,
             db=db,
             settings=limits,
@@ -189,26 +181,11 @@ async def upload(
         )
     except DomainError as exc:
         db.rollback()
-        return _list_page(request, owner_type, owner_id, db=db, error=_message(request, exc), status=422)
+        return _list_page(
+            request, principal, owner_type, owner_id, db=db, error=_message(request, exc), status=exc.status
+        )
     db.commit()
     return RedirectResponse(_item_url(request, item.id), status_code=303)
-
-
-def _stored_path(item_id: str, db: DbSession, settings: EvidenceSettings) -> Path | None:
-    """Where the item's files lie, or None once it was deleted."""
-    try:
-        return service.item_path(item_id, db=db, settings=settings)
-    except DomainError as exc:
-        if exc.code == "evidence_deleted":
-            return None
-        raise
-
-
-def _metadata(path: Path | None) -> dict[str, Any]:
-    if path is None or not (path / package.METADATA).is_file():
-        return {}
-    data: dict[str, Any] = json.loads((path / package.METADATA).read_text(encoding="utf-8"))
-    return data
 
 
 def _item_page(
@@ -221,26 +198,24 @@ def _item_page(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    item = service.get_item(item_id, db=db)
-    path = _stored_path(item_id, db, evidence_settings(settings))
-    meta = _metadata(path) if item.kind == ItemKind.capture else {}
-    names = PACKAGE_FILES if item.kind == ItemKind.capture else (item.file_name,)
+    item = service.get_item(item_id, by=principal, db=db)
+    limits = evidence_settings(settings)
+    names = service.stored_files(item_id, by=principal, db=db, settings=limits)
+    meta = service.capture_metadata(item_id, by=principal, db=db, settings=limits)
     listed = meta.get("files", {})
-    files = [
-        (name, listed.get(name)) for name in names if path is not None and _file_of(path, name).is_file()
-    ]
+    deleted = item.deleted_at is not None
     picture = item.kind == ItemKind.capture or item.media_type.startswith("image/")
     return render(
         request,
         "evidence/item.html",
         {
             "item": item,
-            "deleted": path is None,
+            "deleted": deleted,
             "meta": meta,
-            "files": files,
+            "files": [(name, listed.get(name)) for name in names],
             "still_needed": still_needed(item, page_lang(request)),
-            "has_picture": path is not None and picture,
-            "may_change": principal.may("evidence.capture"),
+            "has_picture": not deleted and picture,
+            "may_change": service.may(principal, item.owner_type, item.owner_id, Access.change, db=db),
             "error": error,
             "done": request.query_params.get("done", ""),
             "drafting_param": item.owner_type.value,
@@ -249,11 +224,7 @@ def _item_page(
     )
 
 
-def _file_of(path: Path, name: str) -> Path:
-    return path / name if path.is_dir() else path
-
-
-@router.get(_route("GET", ITEM, "evidence.read"), response_class=HTMLResponse)
+@router.get(ITEM, response_class=HTMLResponse)
 def item_page(
     request: Request, item_id: str, principal: PageReader, db: DbSession, settings: AppSettings
 ) -> HTMLResponse:
@@ -263,19 +234,16 @@ def item_page(
     return _item_page(request, item_id, principal, db=db, settings=settings)
 
 
-@router.get(_route("GET", ITEM + "/thumbnail.png", "evidence.read"))
+@router.get(ITEM + "/thumbnail.png")
 def thumbnail(item_id: str, principal: Reader, db: DbSession, settings: AppSettings) -> Response:
     """The top of the banded screenshot (URL and capture time in the band), or of an uploaded image."""
-    item = service.get_item(item_id, db=db)
-    path = service.item_path(item_id, db=db, settings=evidence_settings(settings))
-    picture = path / "screenshot-banded.png" if item.kind == ItemKind.capture else path
-    png = report.thumbnail(picture, width=640)
+    png = service.thumbnail(item_id, by=principal, db=db, settings=evidence_settings(settings))
     if png is None:
         raise NotFound("thumbnail", item_id)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
 
 
-@router.get(_route("GET", ITEM + "/files/{name}", "evidence.read"))
+@router.get(ITEM + "/files/{name}")
 def download(
     item_id: str,
     name: str,
@@ -283,31 +251,23 @@ def download(
     db: DbSession,
     clock: AppClock,
     settings: AppSettings,
-) -> FileResponse:
+) -> StreamingResponse:
     """A copy of one file of the item; the ledger records who took which file."""
-    item = service.get_item(item_id, db=db)
-    allowed = PACKAGE_FILES if item.kind == ItemKind.capture else (item.file_name,)
-    if name not in allowed:
-        raise NotFound("evidence file", name)
-    path = service.export(
+    copy = service.export(
         item_id,
-        actor=principal.actor.ident,
+        name=name,
+        by=principal,
         reason=f"download {name}",
         db=db,
         settings=evidence_settings(settings),
         clock=clock,
     )
-    target = _file_of(path, name)
-    if not target.is_file():
-        raise NotFound("evidence file", name)
-    media = (
-        item.media_type if name == item.file_name else MEDIA.get(target.suffix, "application/octet-stream")
-    )
     db.commit()  # the export entry is durable before the file leaves
-    return FileResponse(target, media_type=media, filename=name)
+    headers = attachment(copy.name) | {"Cache-Control": "private, no-store"}
+    return StreamingResponse(copy.chunks, media_type=copy.media_type, headers=headers)
 
 
-@router.post(_route("POST", ITEM + "/handover", "evidence.capture"), response_model=None)
+@router.post(ITEM + "/handover", response_model=None)
 def hand_over(
     request: Request,
     item_id: str,
@@ -320,17 +280,25 @@ def hand_over(
 ) -> Response:
     """Record that the item was handed to a lawyer, the police or the 法務局."""
     try:
-        service.hand_over(item_id, recipient, actor=principal.actor.ident, reason=reason, db=db, clock=clock)
+        service.hand_over(item_id, recipient, by=principal, reason=reason, db=db, clock=clock)
     except DomainError as exc:
         db.rollback()
+        if exc.field is None:  # not the form's fault (not found, not allowed): the error page says so
+            raise
         return _item_page(
-            request, item_id, principal, db=db, settings=settings, error=_message(request, exc), status=422
+            request,
+            item_id,
+            principal,
+            db=db,
+            settings=settings,
+            error=_message(request, exc),
+            status=exc.status,
         )
     db.commit()
     return RedirectResponse(_item_url(request, item_id, done="handover"), status_code=303)
 
 
-@router.post(_route("POST", ITEM + "/delete", "evidence.capture"), response_model=None)
+@router.post(ITEM + "/delete", response_model=None)
 def delete(
     request: Request,
     item_id: str,
@@ -341,11 +309,11 @@ def delete(
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Delete the item's files with a reason; the item and its ledger entries stay."""
-    item = service.get_item(item_id, db=db)
     try:
+        item = service.get_item(item_id, by=principal, db=db)
         service.delete(
             item_id,
-            actor=principal.actor.ident,
+            by=principal,
             reason=reason,
             db=db,
             settings=evidence_settings(settings),
@@ -353,8 +321,16 @@ def delete(
         )
     except DomainError as exc:
         db.rollback()
+        if exc.field is None:
+            raise
         return _item_page(
-            request, item_id, principal, db=db, settings=settings, error=_message(request, exc), status=422
+            request,
+            item_id,
+            principal,
+            db=db,
+            settings=settings,
+            error=_message(request, exc),
+            status=exc.status,
         )
     db.commit()
     return RedirectResponse(
@@ -362,7 +338,7 @@ def delete(
     )
 
 
-@router.get(_route("GET", "/evidence/ledger", "evidence.read"), response_class=HTMLResponse)
+@router.get("/evidence/ledger", response_class=HTMLResponse)
 def ledger_page(request: Request, principal: PageReader, db: DbSession, clock: AppClock) -> HTMLResponse:
     """Verify the whole ledger's hash chain now and say what does not match."""
     if principal is None:

@@ -50,19 +50,19 @@ class Report:
         return "証拠保全報告書"
 
 
-def thumbnail(path: Path | None, width: int = 360) -> bytes | None:
-    """A small PNG of an image file (the top of a long screenshot), or None."""
-    if path is None or not path.is_file():
+def thumbnail(picture: bytes | None, width: int = 360) -> bytes | None:
+    """A small PNG of an image (the top of a long screenshot), or None when it is not one."""
+    if not picture:
         return None
     try:
-        with Image.open(path) as opened:
+        with Image.open(io.BytesIO(picture)) as opened:
             img = opened.convert("RGB")
             top = img.crop((0, 0, img.width, min(img.height, int(img.width * 0.9))))
             top.thumbnail((width, width))
             buf = io.BytesIO()
             top.save(buf, format="PNG")
             return buf.getvalue()
-    except (OSError, ValueError):
+    except (OSError, ValueError, Image.DecompressionBombError):
         return None
 
 

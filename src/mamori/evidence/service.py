@@ -1,7 +1,22 @@
-"""Evidence use cases. Services never commit: the caller's transaction holds the item and its ledger entry.
+"""Evidence use cases, and the one rule of who may see or change which evidence: `authorize`.
 
-Files are written under the evidence root before the row is added; if the transaction then rolls back,
-an orphan folder may remain, never a row without its files.
+Who may do what with evidence, decided here for the JSON API, the pages, drafting and reports alike:
+
+- A **case**'s evidence is the platform staff's business: reading it needs `evidence.read` and
+  `case.read`, changing it (capture, upload, redacted copy, hand-over, deletion) `evidence.capture` and
+  `case.edit`; the case must exist (`requests.service.get_case_row`). Counsellors see none of it.
+- A **consultation**'s evidence is as confidential as the consultation: it is visible only to those
+  the consultation is shared with (its author, the supervisors, whoever it was shared with), as
+  `consult.service.authorize_record` decides; no platform role (administrator and auditor included)
+  sees it. Changing it also needs `evidence.capture` and the consultation's change right. For anyone
+  else a consultation answers 404, exactly as one that does not exist, so ids cannot be probed.
+- An owner id must look like an id (32 hex characters): anything else is refused (422) naming the
+  field, before any look-up. A refusal is raised before anything is written: no file, row or entry.
+
+Stored files are sealed (vault.py); the SHA-256 and size recorded for an item are of the plain
+content, and a download returns the original bytes. Services never commit: the caller's transaction
+holds the item and its ledger entry. Files are written under the evidence root before the row is
+added; if the transaction then rolls back, an orphan folder may remain, never a row without its files.
 """
 
 from __future__ import annotations
@@ -11,69 +26,232 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mamori.consult import service as consult
 from mamori.core import audit
+from mamori.core.auth import Principal
 from mamori.core.clock import Clock
 from mamori.core.db import new_id
-from mamori.core.errors import DomainError, NotFound
+from mamori.core.errors import DomainError, Forbidden, NotFound
 from mamori.evidence import ledger, package, report, signing, store, uploads
 from mamori.evidence.capture import capture_page
-from mamori.evidence.model import EvidenceItem, ItemKind, LedgerAction, LedgerEntry, OwnerType
+from mamori.evidence.model import (
+    Access,
+    EvidenceItem,
+    ItemKind,
+    LedgerAction,
+    LedgerEntry,
+    Owner,
+    OwnerType,
+    check_item_id,
+    check_plain_text,
+    parse_owner,
+)
 from mamori.evidence.settings import EvidenceSettings
+from mamori.evidence.vault import Vault
+from mamori.requests import service as requests
 
 SAFE_NAME = re.compile(r"[^\w.\-]+")
+# The files of a capture package a person may take a copy of (each copy enters the ledger).
+PACKAGE_FILES = (
+    package.WACZ,
+    "screenshot-banded.png",
+    "screenshot.png",
+    "page.html",
+    package.METADATA,
+    package.SIGNATURE,
+    package.TIMESTAMP,
+)
+MEDIA = {
+    ".png": "image/png",
+    ".html": "text/html",
+    ".json": "application/json",
+    ".tsr": "application/timestamp-reply",
+}
+# Which permissions each kind of access needs, per owner: (evidence permission, owner permission).
+CASE_PERMISSIONS = {
+    Access.read: ("evidence.read", "case.read"),
+    Access.change: ("evidence.capture", "case.edit"),
+}
+EVIDENCE_PERMISSION = {Access.read: "evidence.read", Access.change: "evidence.capture"}
 
 
-def parse_owner(owner_type: str, owner_id: str) -> tuple[OwnerType, str]:
-    """Validate what the evidence is attached to (a case or a consultation)."""
+# ---------------------------------------------------------------- who may do what
+
+
+def authorize(principal: Principal, owner_type: str, owner_id: str, action: Access, *, db: Session) -> Owner:
+    """Check that `principal` may `action` the evidence of this case or consultation; the owner, parsed.
+
+    DomainError (422, field named) for an owner that is not one; Forbidden without the permission;
+    NotFound for a case that does not exist and a consultation not shared with the principal.
+    """
+    owner = parse_owner(owner_type, owner_id)
+    if not principal.may(EVIDENCE_PERMISSION[action]):
+        raise Forbidden()
+    if owner.type is OwnerType.case:
+        if not principal.may(CASE_PERMISSIONS[action][1]):
+            raise Forbidden(
+                ja="案件の証拠はプラットフォームの担当者だけが扱えます。",
+                en="A case's evidence is for the platform's staff only.",
+            )
+        requests.get_case_row(db, owner.id)
+    else:
+        consult.authorize_record(principal, owner.id, db=db, change=action is Access.change)
+    return owner
+
+
+def may(principal: Principal, owner_type: str, owner_id: str, action: Access, *, db: Session) -> bool:
+    """Whether `authorize` would let the principal through (for pages that hide what they may not do)."""
     try:
-        kind = OwnerType(owner_type)
-    except ValueError:
-        raise DomainError(
-            code="evidence_owner_type",
-            field="owner_type",
-            ja="証拠の添付先は case (案件) か consultation (相談) です。",
-            en="Evidence belongs to a case or a consultation.",
-        ) from None
-    if not owner_id or len(owner_id) > 64:
-        raise DomainError(
-            code="evidence_owner_id", field="owner_id", ja="添付先のIDが不正です。", en="Invalid owner id."
-        )
-    return kind, owner_id
+        authorize(principal, owner_type, owner_id, action, db=db)
+    except DomainError:
+        return False
+    return True
 
 
-def items_for(owner_type: str, owner_id: str, *, db: Session) -> list[EvidenceItem]:
+def _authorized_row(principal: Principal, item_id: str, action: Access, db: Session) -> store.EvidenceItemRow:
+    """The item's row once its owner's evidence may be `action`ed by the principal."""
+    row = db.get(store.EvidenceItemRow, check_item_id(item_id))
+    if row is None:
+        raise NotFound("evidence item", item_id)
+    authorize(principal, row.owner_type, row.owner_id, action, db=db)
+    return row
+
+
+# ---------------------------------------------------------------- reading
+
+
+def items_for(owner_type: str, owner_id: str, *, by: Principal, db: Session) -> list[EvidenceItem]:
     """A case's or consultation's evidence items (not deleted), oldest first, with their SHA-256.
 
     For drafting: each item has id, kind, sha256, captured_at (UTC), url and file_name.
     """
-    kind, ident = parse_owner(owner_type, owner_id)
-    return [store.to_item(row) for row in store.items_of(db, str(kind), ident)]
+    owner = authorize(by, owner_type, owner_id, Access.read, db=db)
+    return [store.to_item(row) for row in store.items_of(db, str(owner.type), owner.id)]
 
 
-def _row(item_id: str, db: Session) -> store.EvidenceItemRow:
-    row = db.get(store.EvidenceItemRow, item_id)
-    if row is None:
-        raise NotFound("evidence item", item_id)
-    return row
+def get_item(item_id: str, *, by: Principal, db: Session) -> EvidenceItem:
+    """One item, deleted or not, for a principal who may read its owner's evidence."""
+    return store.to_item(_authorized_row(by, item_id, Access.read, db))
 
 
-def get_item(item_id: str, *, db: Session) -> EvidenceItem:
-    """One item, deleted or not; NotFound if it never existed."""
-    return store.to_item(_row(item_id, db))
+def _vault(settings: EvidenceSettings) -> Vault:
+    return Vault(settings.secret_key)
 
 
-def item_path(item_id: str, *, db: Session, settings: EvidenceSettings) -> Path:
-    """Where the item's file (upload) or folder (capture package) lies."""
-    row = _row(item_id, db)
+def _deleted() -> DomainError:
+    return DomainError(
+        code="evidence_deleted", status=410, ja="この証拠は削除されています。", en="Item deleted."
+    )
+
+
+def _file_names(row: store.EvidenceItemRow) -> tuple[str, ...]:
+    return PACKAGE_FILES if row.kind == ItemKind.capture else (row.file_name,)
+
+
+def _stored(row: store.EvidenceItemRow, name: str, settings: EvidenceSettings) -> Path:
+    base = settings.root / row.storage_path
+    return base / name if row.kind == ItemKind.capture else base
+
+
+def _chunks(row: store.EvidenceItemRow, name: str, settings: EvidenceSettings) -> Iterator[bytes]:
+    """The plain content of one stored file of the item (opened now: a missing file is NotFound now)."""
     if row.deleted_at is not None:
-        raise DomainError(
-            code="evidence_deleted", status=410, ja="この証拠は削除されています。", en="Item deleted."
-        )
-    return settings.root / row.storage_path
+        raise _deleted()
+    if name not in _file_names(row):
+        raise NotFound("evidence file", name[:100])
+    path = _stored(row, name, settings)
+    if not path.is_file():
+        raise NotFound("evidence file", name)
+    if row.sealed:
+        return _vault(settings).open_stream(path, item_id=row.id, name=name)
+    return iter([path.read_bytes()])  # written before files were sealed (`mamori evidence seal-stored`)
+
+
+def _read(row: store.EvidenceItemRow, name: str, settings: EvidenceSettings) -> bytes | None:
+    try:
+        return b"".join(_chunks(row, name, settings))
+    except NotFound:
+        return None
+
+
+def stored_files(item_id: str, *, by: Principal, db: Session, settings: EvidenceSettings) -> list[str]:
+    """The names of the item's files that may be downloaded (none once it was deleted)."""
+    row = _authorized_row(by, item_id, Access.read, db)
+    if row.deleted_at is not None:
+        return []
+    return [name for name in _file_names(row) if _stored(row, name, settings).is_file()]
+
+
+def capture_metadata(
+    item_id: str, *, by: Principal, db: Session, settings: EvidenceSettings
+) -> dict[str, Any]:
+    """A capture's metadata.json (URLs, server, certificate, software, each file's SHA-256); {} otherwise."""
+    row = _authorized_row(by, item_id, Access.read, db)
+    if row.kind != ItemKind.capture or row.deleted_at is not None:
+        return {}
+    raw = _read(row, package.METADATA, settings)
+    data: dict[str, Any] = json.loads(raw) if raw else {}
+    return data
+
+
+def _picture(row: store.EvidenceItemRow, settings: EvidenceSettings) -> bytes | None:
+    if row.kind == ItemKind.capture:
+        return _read(row, "screenshot-banded.png", settings)
+    return _read(row, row.file_name, settings) if row.media_type.startswith("image/") else None
+
+
+def thumbnail(
+    item_id: str, *, by: Principal, db: Session, settings: EvidenceSettings, width: int = 640
+) -> bytes | None:
+    """The top of the banded screenshot (capture) or of the image (upload) as a PNG; not ledgered."""
+    row = _authorized_row(by, item_id, Access.read, db)
+    if row.deleted_at is not None:
+        raise _deleted()
+    return report.thumbnail(_picture(row, settings), width=width)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A file handed out: its name, type, and the original bytes in pieces."""
+
+    name: str
+    media_type: str
+    chunks: Iterator[bytes]
+
+
+def export(
+    item_id: str,
+    *,
+    by: Principal,
+    reason: str,
+    db: Session,
+    settings: EvidenceSettings,
+    clock: Clock,
+    name: str | None = None,
+) -> Copy:
+    """Hand out one file of the item (default: the upload, or a capture's WACZ), recorded in the ledger."""
+    row = _authorized_row(by, item_id, Access.read, db)
+    name = name or row.file_name
+    chunks = _chunks(row, name, settings)
+    item = store.to_item(row)
+    record(item, LedgerAction.export, actor=by.actor.ident, reason=reason, at=clock.now(), db=db, file=name)
+    media = (
+        item.media_type
+        if name == item.file_name
+        else MEDIA.get(Path(name).suffix, "application/octet-stream")
+    )
+    return Copy(name, media, chunks)
+
+
+# ---------------------------------------------------------------- the ledger
 
 
 def record(
@@ -106,162 +284,6 @@ def record(
     return entry
 
 
-def capture(
-    owner_type: str,
-    owner_id: str,
-    url: str,
-    *,
-    actor: str,
-    reason: str,
-    db: Session,
-    settings: EvidenceSettings,
-    clock: Clock,
-) -> EvidenceItem:
-    """The server captures `url` for a case or consultation: WACZ, page, screenshots, metadata, signed."""
-    kind, ident = parse_owner(owner_type, owner_id)
-    result = capture_page(url, settings=settings, clock=clock)
-    item_id = new_id()
-    relative = Path("items") / item_id
-    meta, profile = package.write_package(
-        settings.root / relative, result, item_id=item_id, settings=settings
-    )
-    wacz = meta["files"][package.WACZ]
-    db.add(
-        store.EvidenceItemRow(
-            id=item_id,
-            owner_type=str(kind),
-            owner_id=ident,
-            kind=str(ItemKind.capture),
-            sha256=wacz["sha256"],
-            captured_at=result.started_at,
-            url=url,
-            final_url=result.final_url,
-            http_status=result.http_status,
-            file_name=package.WACZ,
-            media_type="application/wacz+zip",
-            size=wacz["size"],
-            storage_path=str(relative),
-            profile_json=store.profile_to_json(profile),
-            created_by=actor,
-        )
-    )
-    db.flush()
-    item = get_item(item_id, db=db)
-    metadata_sha = hashlib.sha256((settings.root / relative / package.METADATA).read_bytes()).hexdigest()
-    record(
-        item,
-        LedgerAction.capture,
-        actor=actor,
-        reason=reason,
-        at=clock.now(),
-        db=db,
-        metadata_sha256=metadata_sha,
-    )
-    return item
-
-
-def upload(
-    owner_type: str,
-    owner_id: str,
-    file_name: str,
-    content: bytes,
-    *,
-    actor: str,
-    reason: str,
-    db: Session,
-    settings: EvidenceSettings,
-    clock: Clock,
-    redacts: str | None = None,
-) -> EvidenceItem:
-    """Keep a file the person saved (hashed on arrival), or a redacted working copy of an item (`redacts`)."""
-    kind, ident = parse_owner(owner_type, owner_id)
-    uploads.check_size(len(content), settings.max_upload_bytes)
-    media_type, ext = uploads.sniff(content)
-    if redacts is not None:
-        original = _row(redacts, db)
-        if (original.owner_type, original.owner_id) != (str(kind), ident):
-            raise DomainError(
-                code="evidence_redaction_owner", field="redacts", ja="添付先が違います。", en="Other owner."
-            )
-    sha = hashlib.sha256(content).hexdigest()
-    item_id = new_id()
-    stem = SAFE_NAME.sub("_", Path(file_name).stem)[:80] or "file"
-    relative = Path("items") / item_id / f"{stem}.{ext}"
-    target = settings.root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
-    at = clock.now()
-    db.add(
-        store.EvidenceItemRow(
-            id=item_id,
-            owner_type=str(kind),
-            owner_id=ident,
-            kind=str(ItemKind.redaction if redacts else ItemKind.upload),
-            sha256=sha,
-            captured_at=at,
-            file_name=relative.name,
-            media_type=media_type,
-            size=len(content),
-            storage_path=str(relative),
-            parent_id=redacts,
-            created_by=actor,
-        )
-    )
-    db.flush()
-    item = get_item(item_id, db=db)
-    action = LedgerAction.redaction if redacts else LedgerAction.upload
-    detail = {"original_name": file_name[:200], "media_type": media_type} | (
-        {"redacts": redacts} if redacts else {}
-    )
-    record(item, action, actor=actor, reason=reason, at=at, db=db, **detail)
-    return item
-
-
-def export(
-    item_id: str, *, actor: str, reason: str, db: Session, settings: EvidenceSettings, clock: Clock
-) -> Path:
-    """Hand out the item's file or package (recorded in the ledger: who took a copy and why)."""
-    path = item_path(item_id, db=db, settings=settings)
-    record(get_item(item_id, db=db), LedgerAction.export, actor=actor, reason=reason, at=clock.now(), db=db)
-    return path
-
-
-def hand_over(
-    item_id: str, recipient: str, *, actor: str, reason: str, db: Session, clock: Clock
-) -> LedgerEntry:
-    """Record that the item was handed to someone (a lawyer, the police, the 法務局)."""
-    if not recipient.strip():
-        raise DomainError(
-            code="evidence_recipient",
-            field="recipient",
-            ja="渡した相手を入力してください。",
-            en="Name the recipient.",
-        )
-    item = get_item(item_id, db=db)
-    return record(
-        item, LedgerAction.handover, actor=actor, reason=reason, at=clock.now(), db=db, recipient=recipient
-    )
-
-
-def delete(
-    item_id: str, *, actor: str, reason: str, db: Session, settings: EvidenceSettings, clock: Clock
-) -> None:
-    """Delete the item's files; its row and every ledger entry stay, with who deleted it and why."""
-    if not reason.strip():
-        raise DomainError(
-            code="evidence_reason", field="reason", ja="削除の理由を入力してください。", en="Give a reason."
-        )
-    row = _row(item_id, db)
-    if row.deleted_at is not None:
-        return
-    at = clock.now()
-    record(store.to_item(row), LedgerAction.deletion, actor=actor, reason=reason, at=at, db=db)
-    row.deleted_at = at
-    db.flush()
-    folder = settings.root / "items" / item_id
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def ledger_problems(*, db: Session) -> list[ledger.LedgerProblem]:
     """Verify the whole ledger in the database; empty when the chain is intact."""
     return ledger.verify_chain(store.ledger_entries(db))
@@ -283,23 +305,209 @@ def export_ledger(out: Path, *, db: Session, settings: EvidenceSettings) -> int:
     return count
 
 
+# ---------------------------------------------------------------- adding and changing
+
+
+def capture(
+    owner_type: str,
+    owner_id: str,
+    url: str,
+    *,
+    by: Principal,
+    reason: str,
+    db: Session,
+    settings: EvidenceSettings,
+    clock: Clock,
+) -> EvidenceItem:
+    """The server captures `url` for a case or consultation: WACZ, page, screenshots, metadata, signed."""
+    owner = authorize(by, owner_type, owner_id, Access.change, db=db)
+    result = capture_page(url, settings=settings, clock=clock)
+    item_id = new_id()
+    relative = Path("items") / item_id
+    scratch = settings.root / "scratch" / item_id  # the plain package, only until it is sealed
+    try:
+        meta, profile = package.write_package(scratch, result, item_id=item_id, settings=settings)
+        metadata_sha = hashlib.sha256((scratch / package.METADATA).read_bytes()).hexdigest()
+        vault = _vault(settings)
+        for name in PACKAGE_FILES:
+            if (scratch / name).is_file():
+                vault.seal_file(scratch / name, settings.root / relative / name, item_id=item_id, name=name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    wacz = meta["files"][package.WACZ]
+    db.add(
+        store.EvidenceItemRow(
+            id=item_id,
+            owner_type=str(owner.type),
+            owner_id=owner.id,
+            kind=str(ItemKind.capture),
+            sha256=wacz["sha256"],
+            captured_at=result.started_at,
+            url=url,
+            final_url=result.final_url,
+            http_status=result.http_status,
+            file_name=package.WACZ,
+            media_type="application/wacz+zip",
+            size=wacz["size"],
+            storage_path=str(relative),
+            profile_json=store.profile_to_json(profile),
+            created_by=by.actor.ident,
+            sealed=True,
+        )
+    )
+    db.flush()
+    item = store.to_item(db.get_one(store.EvidenceItemRow, item_id))
+    record(
+        item,
+        LedgerAction.capture,
+        actor=by.actor.ident,
+        reason=reason,
+        at=clock.now(),
+        db=db,
+        metadata_sha256=metadata_sha,
+    )
+    return item
+
+
+def upload(
+    owner_type: str,
+    owner_id: str,
+    file_name: str,
+    content: bytes,
+    *,
+    by: Principal,
+    reason: str,
+    db: Session,
+    settings: EvidenceSettings,
+    clock: Clock,
+    redacts: str | None = None,
+) -> EvidenceItem:
+    """Keep a file the person saved (hashed on arrival), or a redacted working copy of an item (`redacts`)."""
+    owner = authorize(by, owner_type, owner_id, Access.change, db=db)
+    check_plain_text(file_name, field="file", ja_label="ファイル名", en_label="The file name")
+    uploads.check_size(len(content), settings.max_upload_bytes)
+    media_type, ext = uploads.sniff(content)
+    if redacts is not None:
+        original = _authorized_row(by, redacts, Access.change, db)
+        if (original.owner_type, original.owner_id) != (str(owner.type), owner.id):
+            raise DomainError(
+                code="evidence_redaction_owner",
+                field="redacts",
+                ja="墨消し版は元の証拠と同じ案件・相談に添付してください。",
+                en="A redacted copy belongs to the same case or consultation as its original.",
+            )
+    sha = hashlib.sha256(content).hexdigest()
+    item_id = new_id()
+    stem = SAFE_NAME.sub("_", Path(file_name).stem)[:80] or "file"
+    relative = Path("items") / item_id / f"{stem}.{ext}"
+    _vault(settings).seal_bytes(content, settings.root / relative, item_id=item_id, name=relative.name)
+    at = clock.now()
+    db.add(
+        store.EvidenceItemRow(
+            id=item_id,
+            owner_type=str(owner.type),
+            owner_id=owner.id,
+            kind=str(ItemKind.redaction if redacts else ItemKind.upload),
+            sha256=sha,
+            captured_at=at,
+            file_name=relative.name,
+            media_type=media_type,
+            size=len(content),
+            storage_path=str(relative),
+            parent_id=redacts,
+            created_by=by.actor.ident,
+            sealed=True,
+        )
+    )
+    db.flush()
+    item = store.to_item(db.get_one(store.EvidenceItemRow, item_id))
+    action = LedgerAction.redaction if redacts else LedgerAction.upload
+    detail = {"original_name": file_name[:200], "media_type": media_type} | (
+        {"redacts": redacts} if redacts else {}
+    )
+    record(item, action, actor=by.actor.ident, reason=reason, at=at, db=db, **detail)
+    return item
+
+
+def hand_over(
+    item_id: str, recipient: str, *, by: Principal, reason: str, db: Session, clock: Clock
+) -> LedgerEntry:
+    """Record that the item was handed to someone (a lawyer, the police, the 法務局)."""
+    row = _authorized_row(by, item_id, Access.change, db)
+    recipient = recipient.strip()
+    if not recipient:
+        raise DomainError(
+            code="evidence_recipient",
+            field="recipient",
+            ja="渡した相手を入力してください。",
+            en="Name the recipient.",
+        )
+    check_plain_text(recipient, field="recipient", ja_label="渡した相手", en_label="The recipient")
+    return record(
+        store.to_item(row),
+        LedgerAction.handover,
+        actor=by.actor.ident,
+        reason=reason,
+        at=clock.now(),
+        db=db,
+        recipient=recipient,
+    )
+
+
+def delete(
+    item_id: str, *, by: Principal, reason: str, db: Session, settings: EvidenceSettings, clock: Clock
+) -> None:
+    """Delete the item's files; its row and every ledger entry stay, with who deleted it and why."""
+    row = _authorized_row(by, item_id, Access.change, db)
+    if not reason.strip():
+        raise DomainError(
+            code="evidence_reason", field="reason", ja="削除の理由を入力してください。", en="Give a reason."
+        )
+    if row.deleted_at is not None:
+        return
+    at = clock.now()
+    record(store.to_item(row), LedgerAction.deletion, actor=by.actor.ident, reason=reason, at=at, db=db)
+    row.deleted_at = at
+    db.flush()
+    shutil.rmtree(settings.root / "items" / row.id, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the report
+
+
 def report_for(
-    owner_type: str, owner_id: str, *, db: Session, settings: EvidenceSettings, clock: Clock
+    owner_type: str, owner_id: str, *, by: Principal, db: Session, settings: EvidenceSettings, clock: Clock
 ) -> report.Report:
     """The evidence report of a case or consultation (render with report.render_pdf / render_html)."""
-    entries = []
-    for item in items_for(owner_type, owner_id, db=db):
-        base = settings.root / _row(item.id, db).storage_path
-        picture = base / "screenshot-banded.png" if item.kind == ItemKind.capture else base
-        entries.append(
-            report.ReportItem(
-                item, report.thumbnail(picture if item.media_type != "application/pdf" else None)
-            )
-        )
+    owner = authorize(by, owner_type, owner_id, Access.read, db=db)
+    entries = [
+        report.ReportItem(store.to_item(row), report.thumbnail(_picture(row, settings)))
+        for row in store.items_of(db, str(owner.type), owner.id)
+    ]
     return report.Report(
-        owner_type=owner_type,
-        owner_id=owner_id,
+        owner_type=str(owner.type),
+        owner_id=owner.id,
         generated_at=clock.now(),
         ledger_intact=not ledger_problems(db=db),
         items=entries,
     )
+
+
+# ---------------------------------------------------------------- upkeep
+
+
+def seal_stored(*, db: Session, settings: EvidenceSettings) -> int:
+    """Seal in place the files of items stored before sealing existed; returns how many items."""
+    vault = _vault(settings)
+    count = 0
+    rows = db.scalars(select(store.EvidenceItemRow).where(store.EvidenceItemRow.sealed.is_(False))).all()
+    for row in rows:
+        if row.deleted_at is None:
+            for name in _file_names(row):
+                path = _stored(row, name, settings)
+                if path.is_file():
+                    vault.seal_file(path, path, item_id=row.id, name=name)
+        row.sealed = True
+        count += 1
+    db.flush()
+    return count

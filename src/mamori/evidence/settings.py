@@ -1,12 +1,13 @@
 """The evidence capability's settings, read in one place.
 
 All of them come from `mamori.core.config.Settings` (MAMORI_EVIDENCE_*, MAMORI_CHROMIUM,
-MAMORI_ALLOW_PRIVATE_FETCH, MAMORI_DATA_DIR), documented in docs/settings.md.
+MAMORI_ALLOW_PRIVATE_FETCH, MAMORI_DATA_DIR, and MAMORI_SECRET_KEY, from which the key that seals
+stored files is derived), documented in docs/settings.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mamori.core.config import Settings
@@ -25,6 +26,8 @@ class EvidenceSettings:
     login_profile_dir: Path | None = None  # the centre's own browser profile, for pages behind a login
     signing_key: Path | None = None  # Ed25519 PEM; default <root>/signing/ed25519.pem, made on first use
     tsa_url: str | None = None  # RFC 3161 time-stamp authority; none = no time-stamp
+    # MAMORI_SECRET_KEY: stored files are sealed with a key derived from it (never shown in a repr)
+    secret_key: str = field(default="", repr=False)
 
     @property
     def signing_key_path(self) -> Path:
@@ -48,4 +51,5 @@ def evidence_settings(settings: Settings) -> EvidenceSettings:
         login_profile_dir=settings.evidence_login_profile_dir,
         signing_key=settings.evidence_signing_key,
         tsa_url=settings.evidence_tsa_url,
+        secret_key=settings.secret_key,
     )

@@ -96,6 +96,7 @@ def to_item(row: EvidenceItemRow) -> EvidenceItem:
         http_status=row.http_status,
         parent_id=row.parent_id,
         profile=profile_from_json(row.profile_json),
+        deleted_at=row.deleted_at,
     )
 
 
