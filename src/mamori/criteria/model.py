@@ -63,11 +63,16 @@ class CitationError(ValueError):
 
 
 def check_citation(
-    version: CriteriaVersion, clause_code: str | None, measure: Measure, at: dt.datetime
+    version: CriteriaVersion,
+    clause_code: str | None,
+    measure: Measure,
+    at: dt.datetime,
+    in_force: CriteriaVersion | None = None,
 ) -> Clause | None:
     """The clause a decision may rest on at `at`, or a CitationError saying why not.
 
-    Art. 26: only a version published before the decision and already in effect; a removal must cite a
+    Art. 26: only the version in force at the moment of the decision (published before it, already in
+    effect, and not replaced by a later one: `in_force`, from `version_in_force`); a removal must cite a
     clause that allows that measure for content learnt of by request. "No action" may cite none.
     """
     if version.published_at is None or version.published_at > at:
@@ -82,6 +87,15 @@ def check_citation(
             "criteria_not_in_effect",
             f"削除基準 {version.version} はまだ施行されていません。",
             f"Criteria version {version.version} is not yet in effect.",
+            "criteria_version",
+        )
+    if in_force is not None and in_force.version != version.version:
+        raise CitationError(
+            "criteria_replaced",
+            f"削除基準 {version.version} は {in_force.version} に改定されています。判断の時点で有効な"
+            f" {in_force.version} を引用してください。",
+            f"Criteria version {version.version} was replaced by {in_force.version}: cite the version in force "
+            "at the moment of the decision.",
             "criteria_version",
         )
     if clause_code is None:

@@ -180,7 +180,9 @@ def _decide(
     reason = _check_reason(decision.reason)
     version = criteria.get(decision.criteria_version, db=db)
     try:
-        clause = check_citation(version, decision.clause_code, decision.measure, at)
+        clause = check_citation(
+            version, decision.clause_code, decision.measure, at, criteria.in_force(db=db, at=at)
+        )
     except CitationError as exc:
         raise DomainError(code=exc.code, ja=exc.ja, en=exc.en, field=exc.field) from exc
     if decision.measure.is_removal and case.poster_sealed is None:
