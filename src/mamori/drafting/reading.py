@@ -1,7 +1,9 @@
 """Reading a draft from JSON (API, CLI file) into the model, naming every field that cannot be read.
 
 The reader is lenient about absence (a missing field becomes empty and the model's checks say what is
-needed) and strict about type (a number where a list belongs is named here, never guessed at).
+needed) and strict about type (a number where a list belongs is named here, never guessed at) and about
+invisible characters: no field carries control or bidi characters, and only the free-text fields
+(`MULTI_LINE`) carry line breaks (`mamori.core.text`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from mamori.core.errors import FieldProblem
+from mamori.core.text import text_problem
 from mamori.drafting.model import (
     DeletionRequest,
     DisclosureItem,
@@ -30,6 +33,10 @@ from mamori.drafting.model import (
 )
 
 E = TypeVar("E", bound=StrEnum)
+# The fields written as prose; every other text field (names, addresses, URLs, numbers) is one line.
+MULTI_LINE = frozenset(
+    {"content_text", "reason", "harm", "rights_other", "clear_reason", "purpose_other", "withheld_other"}
+)
 
 
 class DraftReader:
@@ -49,6 +56,10 @@ class DraftReader:
             return ""
         if not isinstance(value, str):
             self.problems.append(problem(self._name(key), "文字列で指定してください。", "Give a string."))
+            return ""
+        found = text_problem(value.strip(), single_line=key not in MULTI_LINE)
+        if found is not None:
+            self.problems.append(problem(self._name(key), found.ja, found.en))
             return ""
         return value.strip()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from mamori.core.errors import DomainError, NotFound
@@ -65,25 +64,6 @@ def parse_owner(owner_type: str, owner_id: str) -> Owner:
             en="owner_id is not an id: give the 32-character id of the case or consultation.",
         )
     return Owner(kind, owner_id)
-
-
-# Characters that change how text is read or laid out rather than what it says: C0/C1 controls (CR, LF,
-# NUL, ...), line and paragraph separators, and the bidirectional overrides and isolates.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def check_plain_text(value: str, *, field: str, ja_label: str, en_label: str) -> str:
-    """Refuse a name that carries control characters (a forged line in the ledger, reversed text)."""
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS:
-            raise DomainError(
-                code="control_character",
-                field=field,
-                ja=f"{ja_label}に制御文字 (改行、NUL、文字の向きを変える記号など, U+{ord(char):04X}) は使えません。",
-                en=f"{en_label} may not contain control characters (line breaks, NUL, direction "
-                f"overrides; found U+{ord(char):04X}).",
-            )
-    return value
 
 
 def check_item_id(item_id: str) -> str:

@@ -40,6 +40,7 @@ from mamori.core.auth import Principal
 from mamori.core.clock import Clock
 from mamori.core.db import new_id
 from mamori.core.errors import DomainError, Forbidden, NotFound
+from mamori.core.text import refuse_control_characters
 from mamori.evidence import ledger, package, report, signing, store, uploads
 from mamori.evidence.capture import capture_page
 from mamori.evidence.model import (
@@ -51,7 +52,6 @@ from mamori.evidence.model import (
     Owner,
     OwnerType,
     check_item_id,
-    check_plain_text,
     parse_owner,
 )
 from mamori.evidence.settings import EvidenceSettings
@@ -384,7 +384,7 @@ def upload(
 ) -> EvidenceItem:
     """Keep a file the person saved (hashed on arrival), or a redacted working copy of an item (`redacts`)."""
     owner = authorize(by, owner_type, owner_id, Access.change, db=db)
-    check_plain_text(file_name, field="file", ja_label="ファイル名", en_label="The file name")
+    refuse_control_characters(file_name, field="file", single_line=True)
     uploads.check_size(len(content), settings.max_upload_bytes)
     media_type, ext = uploads.sniff(content)
     if redacts is not None:
@@ -442,7 +442,7 @@ def hand_over(
             ja="渡した相手を入力してください。",
             en="Name the recipient.",
         )
-    check_plain_text(recipient, field="recipient", ja_label="渡した相手", en_label="The recipient")
+    refuse_control_characters(recipient, field="recipient", single_line=True)
     return record(
         store.to_item(row),
         LedgerAction.handover,

@@ -12,6 +12,7 @@ a lawyer or a court compares with their copy is the hash of what the person hand
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -108,16 +109,20 @@ class Vault:
             self.seal_chunks(iter(lambda: fh.read(SEGMENT), b""), target, item_id=item_id, name=name)
 
     def open_stream(self, path: Path, *, item_id: str, name: str) -> Iterator[bytes]:
-        """The plain content, segment by segment; the header is checked before this returns."""
+        """The plain content, segment by segment. The header and the first segment are opened before
+        this returns, so a file of another item or key fails before an answer starts; damage further
+        on stops the stream there (a download cut short, never altered bytes)."""
         fh = path.open("rb")
         try:
             header = fh.read(len(MAGIC) + len(KEY_ID) + PREFIX_BYTES)
             if not header.startswith(MAGIC + KEY_ID):
                 raise damaged(name)
+            segments = self._segments(fh, header[-PREFIX_BYTES:], item_id, name)
+            first = next(segments)
         except BaseException:
             fh.close()
             raise
-        return self._segments(fh, header[-PREFIX_BYTES:], item_id, name)
+        return itertools.chain([first], segments)
 
     def _segments(self, fh: BinaryIO, prefix: bytes, item_id: str, name: str) -> Iterator[bytes]:
         with fh:
