@@ -1,4 +1,8 @@
-"""The removal request as JSON: the published format other systems send (Pydantic → JSON Schema)."""
+"""The removal request as JSON: the published format other systems send (Pydantic → JSON Schema).
+
+Every text field refuses invisible controls, lone surrogates and bidi overrides (core.text); the
+single-line ones (names, address, phone, URLs, service) refuse line breaks too.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from mamori.core.text import MultiLineText, SingleLineText
 from mamori.requests.model import Right
 
 PHONE = re.compile(r"^\+?[0-9０-９][0-9０-９\-‐ー－() ]{5,24}$")
@@ -25,10 +30,12 @@ class RequesterIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(max_length=200, description="Full name (氏名) or organisation name.")]
-    address: Annotated[str, Field(max_length=500, description="Postal address (住所).")]
+    name: Annotated[
+        SingleLineText, Field(max_length=200, description="Full name (氏名) or organisation name.")
+    ]
+    address: Annotated[SingleLineText, Field(max_length=500, description="Postal address (住所).")]
     email: Annotated[EmailStr, Field(description="Where the receipt and the notices are sent.")]
-    phone: Annotated[str, Field(max_length=30, description="Telephone number (電話番号).")]
+    phone: Annotated[SingleLineText, Field(max_length=30, description="Telephone number (電話番号).")]
 
     @field_validator("name")
     @classmethod
@@ -56,8 +63,8 @@ class EvidenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sha256: Annotated[str, Field(description="SHA-256 of the evidence file, 64 lowercase hex digits.")]
-    description: Annotated[str, Field(max_length=500)] = ""
-    url: Annotated[str, Field(max_length=2000)] = ""
+    description: Annotated[MultiLineText, Field(max_length=500)] = ""
+    url: Annotated[SingleLineText, Field(max_length=2000)] = ""
 
     @field_validator("sha256")
     @classmethod
@@ -75,13 +82,19 @@ class RemovalRequestIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="mamori removal request (削除申出)")
 
-    service: Annotated[str, Field(min_length=1, max_length=60, description="The service's id (slug).")]
-    content_url: Annotated[
-        str, Field(max_length=2000, description="Where the content is (URL, post number).")
+    service: Annotated[
+        SingleLineText, Field(min_length=1, max_length=60, description="The service's id (slug).")
     ]
-    content_text: Annotated[str, Field(max_length=20000, description="The content itself, as posted.")]
+    content_url: Annotated[
+        SingleLineText, Field(max_length=2000, description="Where the content is (URL, post number).")
+    ]
+    content_text: Annotated[
+        MultiLineText, Field(max_length=20000, description="The content itself, as posted.")
+    ]
     rights: Annotated[list[Right], Field(min_length=1, description="The rights infringed.")]
-    reason: Annotated[str, Field(max_length=10000, description="Why the rights are infringed, and the harm.")]
+    reason: Annotated[
+        MultiLineText, Field(max_length=10000, description="Why the rights are infringed, and the harm.")
+    ]
     requester: RequesterIn
     show_name_to_poster: Annotated[bool, Field(strict=True, description="May the poster see your name?")]
     declaration_true: Annotated[

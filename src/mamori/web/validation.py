@@ -14,6 +14,7 @@ JA_BY_TYPE = {
     "bool_parsing": "true か false で指定してください。",
     "list_type": "リストで指定してください。",
     "string_type": "文字列で指定してください。",
+    "string_unicode": "壊れた文字 (対になっていないサロゲートなど) が含まれています。その部分を入力し直してください。",
     "too_short": "少なくとも一つ選んでください。",
     "url_parsing": "URL の形式が正しくありません (https://… の形で入力してください)。",
     "url_scheme": "http または https の URL を入力してください。",
@@ -34,6 +35,18 @@ def field_path(loc: Sequence[Any]) -> str:
     return ".".join(parts)
 
 
+def _ja_with_limit(kind: str, ctx: Any) -> str | None:
+    """Length errors name the limit, so a person knows how much to cut."""
+    limit = ctx.get("max_length") if isinstance(ctx, dict) else None
+    if limit is None:
+        return None
+    if kind == "string_too_long":
+        return f"長すぎます。{int(limit):,} 文字以内にしてください。"
+    if kind == "too_long":
+        return f"多すぎます。{int(limit):,} 個以内にしてください。"
+    return None
+
+
 def validation_error_body(errors: Sequence[Any]) -> dict[str, Any]:
     detail = []
     for err in errors:
@@ -45,7 +58,7 @@ def validation_error_body(errors: Sequence[Any]) -> dict[str, Any]:
         if custom_ja is None and " / " in message_en and err.get("type") == "value_error":
             # our validators raise "日本語 / English"
             custom_ja, message_en = message_en.split(" / ", 1)
-        known = JA_BY_TYPE.get(err.get("type", ""))
+        known = _ja_with_limit(err.get("type", ""), ctx) or JA_BY_TYPE.get(err.get("type", ""))
         ja = custom_ja or known or f"値が正しくありません ({message_en})。"
         detail.append({"field": field_path(err.get("loc", ())), "message": {"ja": ja, "en": message_en}})
     return {
