@@ -1,5 +1,6 @@
 """What a counsellor types is bounded: names and contact details refuse Unicode control characters
-(CR/LF, NUL, bidi overrides) with a message in Japanese and English, on every entry point."""
+(CR/LF, NUL, bidi overrides), free text refuses all but its line breaks, with a message in Japanese
+and English naming the field, on every entry point (the rule is mamori.core.text's)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,29 @@ def test_contact_details_refuse_control_characters(
     with pytest.raises(DomainError) as refused:
         service.record_consultation(new, by=author, db=db, at=clock.now(), secret_key=SECRET)
     assert refused.value.field == f"contact.{field}" and refused.value.status == 422
-    assert "control" in refused.value.en and "制御文字" in refused.value.ja
+    assert refused.value.code in {"line_break", "control_character", "bidi_control"}
+    assert "U+" in refused.value.en and "U+" in refused.value.ja
+
+
+@pytest.mark.parametrize("value", [CONTROLS["NUL"], CONTROLS["bidi override"]], ids=["NUL", "bidi"])
+def test_free_text_keeps_its_line_breaks_but_refuses_hidden_controls(
+    value: str, db: Session, clock: FixedClock
+) -> None:
+    _, author = staff(db, "counsellor", at=clock.now())
+    new = service.NewConsultation("phone", ["insult"], "x", value)
+    with pytest.raises(DomainError) as refused:
+        service.record_consultation(new, by=author, db=db, at=clock.now(), secret_key=SECRET)
+    assert refused.value.field == "summary"
+    row = service.record_consultation(
+        service.NewConsultation("phone", ["insult"], "x", "一行目\r\n二行目"),
+        by=author,
+        db=db,
+        at=clock.now(),
+        secret_key=SECRET,
+    )
+    with pytest.raises(DomainError) as note_refused:
+        service.add_follow_up(row.id, value, by=author, db=db, at=clock.now(), secret_key=SECRET)
+    assert note_refused.value.field == "note" and row.follow_up_count == 0
 
 
 def test_an_ordinary_japanese_name_is_accepted(db: Session, clock: FixedClock) -> None:
@@ -79,7 +102,7 @@ def test_the_form_says_why_and_writes_nothing(client: Any, db: Session, clock: F
     }
     before = _records(db)
     refused = client.post("/consult/records?lang=en", data=form)
-    assert refused.status_code == 422 and "control characters" in refused.text
+    assert refused.status_code == 422 and "invisible control character (U+0000" in refused.text
     assert _records(db) == before
 
 

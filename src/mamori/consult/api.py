@@ -14,6 +14,7 @@ from mamori.consult.catalogue import consult_map
 from mamori.consult.model import Contact
 from mamori.consult.triage import MAX_TEXT, suggest_rights_for, tree_json
 from mamori.core.auth import Principal
+from mamori.core.text import MultiLineText, SingleLineText
 from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, require
 
 # The data files are checked when the app is built: a bad file stops start-up with file:line.
@@ -78,9 +79,9 @@ def triage_rights(body: WhatHappened) -> dict[str, Any]:
 
 
 class ContactIn(BaseModel):
-    name: str = Field("", max_length=200)
-    phone: str = Field("", max_length=40)
-    email: str = Field("", max_length=320)
+    name: SingleLineText = Field("", max_length=200)
+    phone: SingleLineText = Field("", max_length=40)
+    email: SingleLineText = Field("", max_length=320)
 
 
 Choice = Annotated[str, Field(max_length=40)]
@@ -90,8 +91,8 @@ class ConsultationCreate(BaseModel):
     channel: Choice
     categories: list[Choice] = Field(max_length=20)
     service: Choice
-    summary: str = Field(max_length=20000)
-    advice: str = Field("", max_length=20000)
+    summary: MultiLineText = Field(max_length=20000)
+    advice: MultiLineText = Field("", max_length=20000)
     contact: ContactIn = Field(default_factory=ContactIn)
     contact_consent: bool = False
 

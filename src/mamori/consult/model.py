@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -254,18 +253,6 @@ class Contact:
     @property
     def anonymous(self) -> bool:
         return not (self.name or self.phone or self.email)
-
-
-# What makes a one-line value lie about itself: line breaks (injected lines in mail and logs), NUL, other
-# C0/C1 controls, and the bidi controls that display text in another order than it is stored (CVE-2021-42574).
-_LINE_AND_BIDI = frozenset(
-    "\u2028\u2029\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-
-
-def has_control_characters(value: str) -> bool:
-    """True when a one-line value someone typed (a name, a phone number) holds a control character."""
-    return any(unicodedata.category(c) == "Cc" or c in _LINE_AND_BIDI for c in value)
 
 
 @dataclass(frozen=True)

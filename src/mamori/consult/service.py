@@ -27,13 +27,13 @@ from mamori.consult.model import (
     Contact,
     FollowUp,
     Outcome,
-    has_control_characters,
     retention_ends,
 )
 from mamori.core import audit
 from mamori.core.audit import Actor
 from mamori.core.auth import Principal, UserRow
 from mamori.core.errors import DomainError, Forbidden, NotFound
+from mamori.core.text import refuse_control_characters
 
 CHANNELS = ("phone", "web", "mail", "visit", "chat")
 
@@ -90,12 +90,9 @@ def _check(new: NewConsultation) -> None:
     if not new.summary.strip():
         raise _invalid("summary", "相談の内容を書いてください。", "Write what the consultation was about.")
     for name in ("name", "phone", "email"):
-        if has_control_characters(getattr(new.contact, name)):
-            raise _invalid(
-                f"contact.{name}",
-                "連絡先に改行や制御文字（書字方向の制御を含む）は使えません。",
-                "Contact details may not contain line breaks or control characters (bidi controls included).",
-            )
+        refuse_control_characters(getattr(new.contact, name), field=f"contact.{name}", single_line=True)
+    refuse_control_characters(new.summary, field="summary", single_line=False)
+    refuse_control_characters(new.advice, field="advice", single_line=False)
     if not new.contact.anonymous and not new.contact_consent:
         raise _invalid(
             "contact_consent",
@@ -283,6 +280,7 @@ def add_follow_up(
         )
     if not note.strip():
         raise _invalid("note", "内容を書いてください。", "Write the follow-up.")
+    refuse_control_characters(note, field="note", single_line=False)
     record_key = _record_key(row, by, db=db, secret_key=secret_key)
     content = _content_from(keys.unseal(record_key, row.sealed_content, row.id.encode()))
     content = dataclasses.replace(
