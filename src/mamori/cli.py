@@ -57,7 +57,9 @@ def serve(
         from mamori.worker import run_in_background
 
         run_in_background(application)
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    # uvicorn would believe X-Forwarded-For from any local proxy (anyone could then reset a rate limit):
+    # the app believes only MAMORI_TRUSTED_PROXIES instead (web.app). No Server header either.
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
 
 
 @app.command()

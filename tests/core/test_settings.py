@@ -26,3 +26,20 @@ def test_decision_period_cannot_exceed_the_legal_fourteen_days() -> None:
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(env="production")
+
+
+def test_trusted_proxies_are_addresses_or_networks_and_none_by_default() -> None:
+    assert Settings().trusted_proxy_list == []
+    assert Settings(trusted_proxies="10.0.0.0/8, 192.0.2.1,::1").trusted_proxy_list == [
+        "10.0.0.0/8",
+        "192.0.2.1",
+        "::1",
+    ]
+    with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):
+        Settings(trusted_proxies="proxy.example")
+
+
+def test_limits_cannot_be_switched_off_by_zero() -> None:
+    for name in ("max_body_bytes", "detect_rate_limit_per_minute", "nudge_rate_limit_per_minute"):
+        with pytest.raises(ValidationError):
+            Settings(**{name: 0})

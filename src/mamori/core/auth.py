@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -230,30 +231,53 @@ def create_user(
     return user
 
 
-def authenticate(email: str, password: str, *, db: Session, at: dt.datetime) -> UserRow:
-    """Check a password; after MAX_FAILED_LOGINS failures the account is locked for LOCKOUT."""
-    failure = DomainError(
+def _login_failure() -> DomainError:
+    # One answer for a wrong password, an unknown or inactive e-mail and a locked account, so nobody
+    # learns from it which accounts exist or are locked.
+    minutes = int(LOCKOUT.total_seconds() // 60)
+    return DomainError(
         code="login_failed",
         status=401,
         field="password",
-        ja="メールアドレスまたはパスワードが違います。",
-        en="Wrong e-mail or password.",
+        ja=f"メールアドレスまたはパスワードが違います。失敗が続いた場合は、しばらく ({minutes}分ほど) "
+        "待ってからもう一度お試しください。",
+        en=f"Wrong e-mail or password. After repeated failures, wait a while (about {minutes} minutes) "
+        "and try again.",
     )
+
+
+@cache
+def _stand_in_hash() -> str:
+    """A hash made like every real one, checked when there is no account, so each attempt costs the same."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _password_matches(stored_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(stored_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def is_locked(user: UserRow, at: dt.datetime) -> bool:
+    """Locked after MAX_FAILED_LOGINS failures, for LOCKOUT: no sign-in, session or API token until then."""
+    return user.locked_until is not None and user.locked_until > at
+
+
+def authenticate(email: str, password: str, *, db: Session, at: dt.datetime) -> UserRow:
+    """Check a password; after MAX_FAILED_LOGINS failures the account is locked for LOCKOUT.
+
+    Every failure is the same 401 after the same work (one Argon2 verification): an unknown e-mail,
+    an inactive or locked account and a wrong password cannot be told apart.
+    """
     user = db.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
     if user is None or not user.active:
-        _hasher.hash(password)  # same cost either way, so timing does not reveal accounts
-        raise failure
-    if user.locked_until is not None and user.locked_until > at:
-        raise DomainError(
-            code="account_locked",
-            status=423,
-            field="email",
-            ja="ログインの失敗が続いたため、このアカウントは一時的にロックされています。",
-            en="This account is locked for a while after repeated failed sign-ins.",
-        )
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+        _password_matches(_stand_in_hash(), password)
+        raise _login_failure()
+    matches = _password_matches(user.password_hash, password)
+    if is_locked(user, at):
+        raise _login_failure()
+    if not matches:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = at + LOCKOUT
@@ -261,7 +285,7 @@ def authenticate(email: str, password: str, *, db: Session, at: dt.datetime) -> 
             audit.record(
                 db, at=at, actor="system", action="user.locked", subject_type="user", subject_id=user.id
             )
-        raise failure from None
+        raise _login_failure()
     user.failed_logins = 0
     user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
@@ -305,7 +329,7 @@ def principal_from_token(token: str, *, db: Session, at: dt.datetime) -> Princip
     if row is None or row.revoked or (row.expires_at is not None and row.expires_at <= at):
         return None
     user = db.get(UserRow, row.user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or is_locked(user, at):
         return None
     return Principal(user.id, user.email, user.display_name, user.role_set)
 
@@ -334,7 +358,7 @@ def principal_from_session(token: str, *, db: Session, at: dt.datetime) -> Princ
         row.ended = True
         return None
     user = db.get(UserRow, row.user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or is_locked(user, at):
         return None
     row.last_seen_at = at
     return Principal(user.id, user.email, user.display_name, user.role_set, csrf_token=row.csrf_token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
@@ -62,9 +63,28 @@ class Settings(BaseSettings):
     claim_idle_minutes: int = Field(
         30, description="A specialist's claim on a case lapses after this idle time."
     )
-    login_attempts_per_minute: int = Field(20, description="Sign-in attempts per client address per minute.")
+    login_attempts_per_minute: int = Field(
+        20, ge=1, description="Sign-in attempts per client address per minute."
+    )
     intake_rate_limit_per_minute: int = Field(
-        600, description="Removal requests accepted per client address per minute before 429."
+        600, ge=1, description="Removal requests accepted per client address per minute before 429."
+    )
+    detect_rate_limit_per_minute: int = Field(
+        60, ge=1, description="POST /api/v1/detect batches accepted per client address per minute before 429."
+    )
+    nudge_rate_limit_per_minute: int = Field(
+        120, ge=1, description="POST /api/v1/nudge drafts accepted per client address per minute before 429."
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024,
+        ge=16 * 1024,
+        description="Largest request body accepted (413 beyond it, before anything is parsed); "
+        "evidence uploads get MAMORI_EVIDENCE_MAX_UPLOAD_BYTES instead.",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed. Empty (default): none; the peer's address counts.",
     )
     allow_private_fetch: bool = Field(
         False,
@@ -102,6 +122,24 @@ class Settings(BaseSettings):
                 f"decision_period_days must be 1..{LEGAL_MAX_DECISION_PERIOD_DAYS} (情プラ法 Art. 25)"
             )
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for entry in (e.strip() for e in value.split(",")):
+            if entry:
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"MAMORI_TRUSTED_PROXIES: {entry!r} is not an IP address or network (CIDR)"
+                    ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """MAMORI_TRUSTED_PROXIES as a list (empty: trust no forwarding header)."""
+        return [e.strip() for e in self.trusted_proxies.split(",") if e.strip()]
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

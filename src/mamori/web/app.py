@@ -12,14 +12,19 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mamori import __version__
 from mamori.core.clock import Clock, SystemClock
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker
 from mamori.core.errors import DomainError
+from mamori.core.ratelimit import RateLimited
+from mamori.web.accesslog import install_access_log_redaction
 from mamori.web.csrf import CSRFMiddleware
 from mamori.web.deps import DbSession
+from mamori.web.headers import SecurityHeadersMiddleware
+from mamori.web.limits import BodySizeLimitMiddleware, path_limits
 from mamori.web.validation import validation_error_body
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -65,9 +70,12 @@ def create_app(
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
-        if wants_html(request):
-            return html_error(request, exc)
-        return JSONResponse(exc.as_json(), status_code=exc.status)
+        response = (
+            html_error(request, exc) if wants_html(request) else JSONResponse(exc.as_json(), exc.status)
+        )
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -79,7 +87,16 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Outermost last: the client address is settled first (only trusted proxies are believed), every
+    # answer gets the safe headers, bodies are bounded before the CSRF check or a parser reads them.
     app.add_middleware(CSRFMiddleware)
+    app.add_middleware(
+        BodySizeLimitMiddleware, default_limit=settings.max_body_bytes, limits=path_limits(settings)
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.trusted_proxy_list:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    install_access_log_redaction()
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
     return app

@@ -8,6 +8,7 @@ route × role test fails on a route that says neither.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from mamori.core.auth import Principal
 from mamori.core.clock import Clock
 from mamori.core.config import Settings
 from mamori.core.errors import DomainError, Forbidden
+from mamori.core.ratelimit import RateLimiter
 
 SESSION_COOKIE = "mamori_session"
 
@@ -106,3 +108,42 @@ def public_route() -> None:
 
 public_route.public = True  # type: ignore[attr-defined]
 PUBLIC: Any = Depends(public_route)
+
+
+def client_address(request: Request) -> str:
+    """The client that limits count: the connecting peer, or the address a trusted proxy forwarded
+    (only proxies in MAMORI_TRUSTED_PROXIES are believed; the app's proxy middleware resolves it)."""
+    return request.client.host if request.client else "unknown"
+
+
+_limiters_lock = threading.Lock()
+
+
+def limiter_for(request: Request, name: str, per_minute: int) -> RateLimiter:
+    """The app's limiter called `name` (one per app and name, made on first use)."""
+    state = request.app.state
+    with _limiters_lock:
+        limiters: dict[str, RateLimiter] | None = getattr(state, "rate_limiters", None)
+        if limiters is None:
+            limiters = state.rate_limiters = {}
+        limiter = limiters.get(name)
+        if limiter is None or limiter.per_minute != per_minute:
+            limiter = limiters[name] = RateLimiter(per_minute)
+    return limiter
+
+
+def rate_limit(name: str, per_minute_setting: str) -> Any:
+    """A route dependency: at most `Settings.<per_minute_setting>` requests per client address per
+    minute to the routes sharing `name`; then 429 with Retry-After, in ja and en.
+
+        @router.post("/detect", dependencies=[PUBLIC, rate_limit("detect", "detect_rate_limit_per_minute")])
+    """
+    if per_minute_setting not in Settings.model_fields:
+        raise ValueError(f"rate_limit({name!r}): Settings has no {per_minute_setting!r}")
+
+    def dependency(request: Request, settings: AppSettings) -> None:
+        per_minute = int(getattr(settings, per_minute_setting))
+        limiter_for(request, name, per_minute).check(client_address(request))
+
+    dependency.rate_limit = (name, per_minute_setting)  # type: ignore[attr-defined]
+    return Depends(dependency)

@@ -1,4 +1,9 @@
-"""Sign-in and sign-out pages for staff: a session cookie (HttpOnly, SameSite=Lax, Secure on https)."""
+"""Sign-in and sign-out pages for staff: a session cookie (HttpOnly, SameSite=Lax, Secure on https).
+
+A failed sign-in says the same thing whatever the reason (core.auth.authenticate); attempts are
+limited per client address as `web.deps.client_address` resolves it (a forged X-Forwarded-For counts
+for nothing unless it comes from a proxy in MAMORI_TRUSTED_PROXIES).
+"""
 
 from __future__ import annotations
 
@@ -8,26 +13,22 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.core import auth
-from mamori.core.config import Settings
 from mamori.core.errors import DomainError
-from mamori.core.ratelimit import RateLimiter
-from mamori.web.deps import SESSION_COOKIE, AppClock, AppSettings, DbSession
+from mamori.core.ratelimit import RateLimited
+from mamori.core.text import refuse_control_characters
+from mamori.web.csrf import session_csrf_token, set_csrf_cookie
+from mamori.web.deps import (
+    PUBLIC,
+    SESSION_COOKIE,
+    AppClock,
+    AppSettings,
+    DbSession,
+    client_address,
+    limiter_for,
+)
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["sign-in"])
-ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
-    ("GET", "/login"): None,
-    ("POST", "/login"): None,
-    ("POST", "/logout"): None,
-}
-
-
-def _limiter(request: Request, settings: Settings) -> RateLimiter:
-    """Sign-in attempts per client address, on top of the per-account lockout in auth."""
-    state = request.app.state
-    if not hasattr(state, "login_limiter"):
-        state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
-    return state.login_limiter  # type: ignore[no-any-return]
 
 
 def _safe_next(target: str) -> str:
@@ -39,12 +40,12 @@ def _safe_next(target: str) -> str:
     )
 
 
-@router.get("/login", response_class=HTMLResponse)
+@router.get("/login", response_class=HTMLResponse, dependencies=[PUBLIC])
 def login_page(request: Request, next: str = "/workspace") -> HTMLResponse:
     return render(request, "core/login.html", {"next": _safe_next(next), "error": None, "email": ""})
 
 
-@router.post("/login", response_class=HTMLResponse)
+@router.post("/login", response_class=HTMLResponse, dependencies=[PUBLIC])
 def login(
     request: Request,
     db: DbSession,
@@ -55,15 +56,24 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/workspace",
 ) -> Response:
     lang = page_lang(request)
-    address = request.client.host if request.client else "unknown"
     try:
-        _limiter(request, settings).check(address)
+        limiter_for(request, "login", settings.login_attempts_per_minute).check(client_address(request))
+        refuse_control_characters(email, field="email", single_line=True)
+        refuse_control_characters(next, field="next", single_line=True)
+        # The password is never shown, logged or stored as text (only its hash): it is not checked here.
         user = auth.authenticate(email, password, db=db, at=clock.now())
     except DomainError as exc:
         db.commit()  # the failure count and any lockout must stick
         message = exc.ja if lang.startswith("ja") else exc.en
-        ctx = {"next": _safe_next(next), "error": message, "email": email}
-        return render(request, "core/login.html", ctx, status_code=exc.status)
+        ctx = {
+            "next": "/workspace" if exc.field == "next" else _safe_next(next),
+            "email": "" if exc.field == "email" else email,
+            "error": message,
+        }
+        page = render(request, "core/login.html", ctx, status_code=exc.status)
+        if isinstance(exc, RateLimited):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     token, _csrf = auth.start_session(user, db=db, at=clock.now())
     db.commit()  # the session must exist before the browser follows the redirect
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -75,10 +85,12 @@ def login(
         secure=request.url.scheme == "https",
         max_age=int(auth.SESSION_MAX.total_seconds()),
     )
+    # Forms from now on carry the token bound to this session (web.csrf).
+    set_csrf_cookie(request, response, session_csrf_token(settings.secret_key, token))
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[PUBLIC])
 def logout(request: Request, db: DbSession) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:

@@ -1,12 +1,15 @@
 """Server-rendered pages: one Jinja2 environment over every capability's templates, with gettext.
 
 A page calls `render(request, "consult/start.html", {...})`. The language comes from `?lang=`, then
-the `mamori_lang` cookie, then Japanese. Templates use `{{ _("English msgid") }}`.
+the `mamori_lang` cookie, then Japanese. Templates use `{{ _("English msgid") }}`. Each page gets a
+CSP nonce (`csp_nonce`), added to its inline <script>/<style> tags, and the policy that allows it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,12 @@ from fastapi.responses import HTMLResponse
 
 from mamori.core.clock import format_jst
 from mamori.core.i18n import DEFAULT_LANG, normalise_lang, translate
-from mamori.web.csrf import csrf_token_for
+from mamori.web.csrf import csrf_token_for, set_csrf_cookie
+from mamori.web.headers import content_security_policy
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# An opening <script> or <style> tag that has no nonce yet.
+_INLINE_TAG = re.compile(r"<(script|style)(?=[\s>])(?![^>]*\snonce=)", re.IGNORECASE)
 LANG_COOKIE = "mamori_lang"
 PAGE_LANGS = ("ja", "en", "ja-easy")
 
@@ -37,6 +43,12 @@ def environment() -> jinja2.Environment:
     )
     env.filters["jst"] = lambda value, lang="ja": format_jst(value, lang) if value else ""
     return env
+
+
+def with_nonce(html: str, nonce: str) -> str:
+    """Every <script> and <style> tag of the page carries the page's CSP nonce. Only tags written in
+    our templates can be there: autoescaping turns any "<" in data into "&lt;"."""
+    return _INLINE_TAG.sub(rf'<\1 nonce="{nonce}"', html)
 
 
 def page_lang(request: Request) -> str:
@@ -66,21 +78,22 @@ def render(
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     token = csrf_token_for(request)
+    nonce = secrets.token_urlsafe(18)
     ctx: dict[str, Any] = {
         "request": request,
         "lang": lang,
         "html_lang": "ja" if lang.startswith("ja") else "en",
         "csrf_token": token,
+        "csp_nonce": nonce,
         "now": dt.datetime.now(dt.UTC),
         "principal": getattr(request.state, "principal", None),
         "_": gettext,
     }
     ctx.update(context or {})
-    body = env.get_template(template).render(ctx)
+    body = with_nonce(env.get_template(template).render(ctx), nonce)
     response = HTMLResponse(body, status_code=status_code)
+    response.headers["Content-Security-Policy"] = content_security_policy(nonce)
     if request.query_params.get("lang") and lang in PAGE_LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    from mamori.web.csrf import set_csrf_cookie
-
     set_csrf_cookie(request, response, token)
     return response
