@@ -132,3 +132,21 @@ def test_a_token_for_no_account_or_too_long_is_refused(runner: CliRunner, fresh_
     assert add(runner, "api@example.jp", "specialist").exit_code == 0
     assert runner.invoke(app, ["users", "token", "api@example.jp", "--days", "0"]).exit_code == 2
     assert runner.invoke(app, ["users", "token", "api@example.jp", "--days", "366"]).exit_code == 2
+
+
+def test_a_name_with_a_hidden_direction_override_is_refused(
+    runner: CliRunner, fresh_database_url: str
+) -> None:
+    args = [
+        "users",
+        "add",
+        "r@example.jp",
+        "--role",
+        "specialist",
+        "--name",
+        "山田\u202e花子",
+        "--password-stdin",
+    ]
+    refused = runner.invoke(app, args, input=PASSWORD + "\n")
+    assert refused.exit_code == 2 and "U+202E" in refused.stderr
+    assert counts(fresh_database_url) == (0, 0)

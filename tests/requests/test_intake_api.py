@@ -131,9 +131,7 @@ def test_identical_repeat_request_is_received_and_linked_to_the_first(client: An
 
 def test_intake_is_rate_limited_per_address(client: Any, db: Session, settings: Any) -> None:
     make_service(db)
-    client.app.state.intake_limiter = __import__(
-        "mamori.core.ratelimit", fromlist=["RateLimiter"]
-    ).RateLimiter(2)
+    client.app.state.settings = settings.model_copy(update={"intake_rate_limit_per_minute": 2})
     codes = [
         client.post(
             "/api/v1/removal-requests", json=request_payload(reason=f"理由その{i}です。十分な長さ")

@@ -20,7 +20,7 @@ from mamori.core.errors import DomainError
 from mamori.notices import service as notices
 from mamori.requests import service as requests
 from mamori.requests.service import CaseRecord as CaseRow
-from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, rate_limit
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["appeals"], dependencies=[PUBLIC])
@@ -60,7 +60,11 @@ def _poster_page(
     return render(request, "appeals/poster.html", ctx, status_code=status)
 
 
-@router.get("/poster/{case_id}", response_class=HTMLResponse)
+@router.get(
+    "/poster/{case_id}",
+    response_class=HTMLResponse,
+    dependencies=[rate_limit("follow", "follow_rate_limit_per_minute")],
+)
 def poster_page(
     request: Request, case_id: str, db: DbSession, settings: AppSettings, key: str = ""
 ) -> HTMLResponse:
@@ -71,7 +75,11 @@ def poster_page(
     return _poster_page(request, case, key, db, settings)
 
 
-@router.post("/poster/{case_id}/appeal", response_class=HTMLResponse)
+@router.post(
+    "/poster/{case_id}/appeal",
+    response_class=HTMLResponse,
+    dependencies=[rate_limit("follow", "follow_rate_limit_per_minute")],
+)
 def poster_appeal(
     request: Request,
     case_id: str,
@@ -103,7 +111,11 @@ def poster_appeal(
     return RedirectResponse(f"/poster/{case.id}?key={key}&lang={page_lang(request)}", status_code=303)
 
 
-@router.post("/status/{receipt_number}/appeal", response_class=HTMLResponse)
+@router.post(
+    "/status/{receipt_number}/appeal",
+    response_class=HTMLResponse,
+    dependencies=[rate_limit("follow", "follow_rate_limit_per_minute")],
+)
 def requester_appeal(
     request: Request,
     receipt_number: str,
@@ -139,7 +151,11 @@ def requester_appeal(
     return RedirectResponse(f"/status/{receipt_number}?key={key}&lang={page_lang(request)}", status_code=303)
 
 
-@router.get("/status/{receipt_number}", response_class=HTMLResponse)
+@router.get(
+    "/status/{receipt_number}",
+    response_class=HTMLResponse,
+    dependencies=[rate_limit("follow", "follow_rate_limit_per_minute")],
+)
 def status_page(
     request: Request,
     receipt_number: str,

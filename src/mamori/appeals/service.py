@@ -16,6 +16,7 @@ from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError
 from mamori.core.i18n import translate
+from mamori.core.text import refuse_control_characters
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
 from mamori.notices import service as notices
@@ -78,7 +79,7 @@ def file_appeal(
             "This decision cannot be appealed by you.",
             "case",
         )
-    reasons = reasons.strip()
+    reasons = refuse_control_characters(reasons.strip(), field="reasons", single_line=False)
     if len(reasons) < model.MIN_REASON_LENGTH:
         raise DomainError(
             code="reason_required",

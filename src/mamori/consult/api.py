@@ -15,7 +15,7 @@ from mamori.consult.model import Contact
 from mamori.consult.triage import MAX_TEXT, suggest_rights_for, tree_json
 from mamori.core.auth import Principal
 from mamori.core.text import MultiLineText, SingleLineText
-from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, require
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, rate_limit, require
 
 # The data files are checked when the app is built: a bad file stops start-up with file:line.
 consult_map()
@@ -65,7 +65,9 @@ class WhatHappened(BaseModel):
     text: str = Field(max_length=MAX_TEXT)
 
 
-@router.post("/api/v1/triage/rights", dependencies=[PUBLIC])
+@router.post(
+    "/api/v1/triage/rights", dependencies=[PUBLIC, rate_limit("detect", "detect_rate_limit_per_minute")]
+)
 def triage_rights(body: WhatHappened) -> dict[str, Any]:
     """Rights the text may infringe, for the person to confirm. Nothing is stored."""
     suggestion = suggest_rights_for(body.text)

@@ -21,6 +21,7 @@ from mamori.core import audit
 from mamori.core.audit import Actor
 from mamori.core.db import Base, UTCDateTime, new_id
 from mamori.core.errors import DomainError
+from mamori.core.text import refuse_control_characters
 
 ROLES = (
     "administrator",
@@ -197,6 +198,8 @@ def create_user(
     email: str, display_name: str, roles: list[str], password: str, *, db: Session, at: dt.datetime, by: Actor
 ) -> UserRow:
     """Add a staff account with the given roles (passwords hashed with Argon2id)."""
+    refuse_control_characters(email, field="email", single_line=True)
+    refuse_control_characters(display_name, field="display_name", single_line=True)
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
         raise _bad_roles(unknown or ["(none)"])

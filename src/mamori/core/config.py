@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     nudge_rate_limit_per_minute: int = Field(
         120, ge=1, description="POST /api/v1/nudge drafts accepted per client address per minute before 429."
     )
+    follow_rate_limit_per_minute: int = Field(
+        60,
+        ge=1,
+        description="Requests per client address per minute to the pages and API opened with a secret key "
+        "(status, poster's page, objections, inquiry answers) before 429: keys cannot be guessed by trying.",
+    )
     max_body_bytes: int = Field(
         1024 * 1024,
         ge=16 * 1024,

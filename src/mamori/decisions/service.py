@@ -15,6 +15,7 @@ from mamori.core.audit import Actor
 from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError, Forbidden
+from mamori.core.text import refuse_control_characters
 from mamori.criteria import service as criteria
 from mamori.criteria.model import CitationError, Clause, Measure, check_citation
 from mamori.decisions import store
@@ -106,7 +107,7 @@ def _open_case(
 
 
 def _check_reason(reason: str) -> str:
-    reason = reason.strip()
+    reason = refuse_control_characters(reason.strip(), field="reason", single_line=False)
     if len(reason) < MIN_REASON_LENGTH:
         raise DomainError(
             code="reason_required",
@@ -422,7 +423,7 @@ def extend(
     """Record an extension ground and queue the Art. 25(1) proviso interim notice to the requester."""
     case = _open_case(db, case_id, by=by, at=at, settings=settings)
     claims.act_on(case, db=db, now=at, by=by, settings=settings)
-    reason = reason.strip()
+    reason = refuse_control_characters(reason.strip(), field="reason", single_line=False)
     if ground.needs_reason:
         reason = _check_reason(reason)
     row = store.ExtensionRow(
@@ -465,13 +466,24 @@ def extend(
 
 
 def preview(
-    case_id: str, decision: DecisionInput, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
+    case_id: str,
+    decision: DecisionInput,
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+    appeal_side: str | None = None,
 ) -> list[tuple[str, str, str]]:
-    """The notices a decision would send, as (recipient, subject, body), without writing anything."""
+    """The notices a decision (or, with `appeal_side`, the ruling on that side's objection) would send,
+    as (recipient, subject, body), without writing anything."""
     before = notices.ids_for_case(db, case_id)
     nested = db.begin_nested()
     try:
-        decide(case_id, decision, db=db, settings=settings, at=at, by=by)
+        if appeal_side is None:
+            decide(case_id, decision, db=db, settings=settings, at=at, by=by)
+        else:
+            decide_on_appeal(case_id, decision, appeal_side, db=db, settings=settings, at=at, by=by)
         rows = [r for r in notices.for_case(db, case_id) if r.id not in before]
         sealer = requests.sealer_for(settings)
         return [(r.recipient, r.subject, notices.body_of(r, sealer) or (r.skip_reason or "")) for r in rows]

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from mamori.core.errors import DomainError
 from mamori.inquiry import service
 from mamori.inquiry.model import Answer
-from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, rate_limit
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["sender inquiry"], dependencies=[PUBLIC])
@@ -41,7 +41,11 @@ def _page(
     return render(request, "inquiry/answer.html", ctx, status_code=status)
 
 
-@router.get("/inquiry/answer/{token}", response_class=HTMLResponse)
+@router.get(
+    "/inquiry/answer/{token}",
+    response_class=HTMLResponse,
+    dependencies=[rate_limit("follow", "follow_rate_limit_per_minute")],
+)
 def answer_page(
     request: Request, token: str, db: DbSession, settings: AppSettings, clock: AppClock
 ) -> HTMLResponse:
@@ -49,7 +53,11 @@ def answer_page(
     return _page(request, token, db, settings, clock)
 
 
-@router.post("/inquiry/answer/{token}", response_class=HTMLResponse)
+@router.post(
+    "/inquiry/answer/{token}",
+    response_class=HTMLResponse,
+    dependencies=[rate_limit("follow", "follow_rate_limit_per_minute")],
+)
 def answer(
     request: Request,
     token: str,

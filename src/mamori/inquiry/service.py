@@ -18,6 +18,7 @@ from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError, Forbidden
 from mamori.core.i18n import translate
+from mamori.core.text import refuse_control_characters
 from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
 from mamori.inquiry import model, store
@@ -209,6 +210,7 @@ def for_poster(token: str, *, db: Session, settings: Settings, at: dt.datetime) 
 
 def answer(token: str, choice: Answer, reason: str, *, db: Session, at: dt.datetime) -> store.InquiryRow:
     """Record the poster's answer; the link then stops working (single use)."""
+    reason = refuse_control_characters(reason, field="reason", single_line=False)
     row = _by_token(token, db)
     _settle_receipt(row, db)
     if row.status != InquiryStatus.WAITING.value:

@@ -11,26 +11,29 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from mamori.core.audit import Actor
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
+from mamori.core.config import Settings
 from mamori.core.errors import DomainError
-from mamori.core.ratelimit import RateLimiter
 from mamori.core.text import SingleLineText
 from mamori.notices import service as notices
 from mamori.requests import service, store
 from mamori.requests.schema import ReceiptOut, RemovalRequestIn, json_schema
-from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, require
+from mamori.web.deps import (
+    PUBLIC,
+    AppClock,
+    AppSettings,
+    DbSession,
+    client_address,
+    limiter_for,
+    rate_limit,
+    require,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["removal requests"])
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def limiter(request: Request) -> RateLimiter:
-    state = request.app.state
-    if not hasattr(state, "intake_limiter"):
-        state.intake_limiter = RateLimiter(state.settings.intake_rate_limit_per_minute)
-    return state.intake_limiter  # type: ignore[no-any-return]
+def check_intake_limit(request: Request, settings: Settings) -> None:
+    """The API and the form share one count per client address (a proxy is believed only when trusted)."""
+    limiter_for(request, "intake", settings.intake_rate_limit_per_minute).check(client_address(request))
 
 
 def to_form(body: RemovalRequestIn, *, source: str, idempotency_key: str | None) -> service.RequestForm:
@@ -60,7 +63,7 @@ def file_removal_request(
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> ReceiptOut:
     """Receive a removal request (Art. 22). Answers with the receipt number and the time of receipt."""
-    limiter(request).check(client_address(request))
+    check_intake_limit(request, settings)
     receipt = service.file_request(
         to_form(body, source="api", idempotency_key=idempotency_key),
         db=db,
@@ -200,7 +203,9 @@ def record_poster(
     )
 
 
-@router.get("/status/{receipt_number}", dependencies=[PUBLIC])
+@router.get(
+    "/status/{receipt_number}", dependencies=[PUBLIC, rate_limit("follow", "follow_rate_limit_per_minute")]
+)
 def requester_status(
     receipt_number: str, key: str, db: DbSession, settings: AppSettings, clock: AppClock
 ) -> dict[str, Any]:

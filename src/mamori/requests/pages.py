@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from mamori.core.audit import Actor
 from mamori.core.errors import DomainError
 from mamori.requests import service
-from mamori.requests.api import client_address, limiter, to_form
+from mamori.requests.api import check_intake_limit, to_form
 from mamori.requests.model import Right
 from mamori.requests.schema import RemovalRequestIn
-from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, client_address
 from mamori.web.templating import page_lang, render
 from mamori.web.validation import validation_error_body
 
@@ -117,7 +117,7 @@ def submit_request(
         body = None
     if errors or body is None:
         return _form_page(request, db, values, errors, status=422)
-    limiter(request).check(client_address(request))
+    check_intake_limit(request, settings)
     try:
         receipt = service.file_request(
             to_form(

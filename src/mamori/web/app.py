@@ -22,7 +22,7 @@ from mamori.core.errors import DomainError
 from mamori.core.ratelimit import RateLimited
 from mamori.web.accesslog import install_access_log_redaction
 from mamori.web.csrf import CSRFMiddleware
-from mamori.web.deps import DbSession
+from mamori.web.deps import PUBLIC, DbSession
 from mamori.web.headers import SecurityHeadersMiddleware
 from mamori.web.limits import BodySizeLimitMiddleware, path_limits
 from mamori.web.validation import validation_error_body
@@ -81,7 +81,7 @@ def create_app(
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(validation_error_body(exc.errors()), status_code=422)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], dependencies=[PUBLIC])
     def healthz(db: DbSession) -> dict[str, str]:
         db.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}

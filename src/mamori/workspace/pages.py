@@ -388,8 +388,15 @@ def preview(
     form = _decision_form(measure, criteria_version, clause, reason)
     try:
         decision = decision_input(measure, criteria_version, clause, reason)
+        appeal = appeals.open_appeal(case_id, db=db)
         rows = decisions.preview(
-            case_id, decision, db=db, settings=settings, at=clock.now(), by=principal.actor
+            case_id,
+            decision,
+            db=db,
+            settings=settings,
+            at=clock.now(),
+            by=principal.actor,
+            appeal_side=appeal.side if appeal is not None else None,
         )
     except DomainError as exc:
         return _refused(request, case_id, db, settings, clock, principal, exc, form)
