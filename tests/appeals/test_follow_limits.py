@@ -11,7 +11,9 @@ from mamori.core.config import Settings
 from tests.factories import make_service, request_payload
 
 
-def test_guessing_follow_keys_is_stopped_after_the_limit(client: Any, db: Session, settings: Settings) -> None:
+def test_guessing_follow_keys_is_stopped_after_the_limit(
+    client: Any, db: Session, settings: Settings
+) -> None:
     make_service(db)
     client.app.state.settings = settings.model_copy(update={"follow_rate_limit_per_minute": 3})
     receipt = client.post("/api/v1/removal-requests", json=request_payload()).json()

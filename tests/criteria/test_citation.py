@@ -28,7 +28,9 @@ def test_a_replaced_version_cannot_be_cited(db: Session) -> None:
     assert check_citation(new, "2.1", Measure.REMOVE, at, version_in_force(versions, at)) is not None
     # before the new version took effect, the old one was the one in force
     earlier = dt.datetime(2026, 2, 1, tzinfo=JST)
-    assert check_citation(old, "2.1", Measure.REMOVE, earlier, version_in_force(versions, earlier)) is not None
+    assert (
+        check_citation(old, "2.1", Measure.REMOVE, earlier, version_in_force(versions, earlier)) is not None
+    )
 
 
 def test_the_api_refuses_a_decision_citing_a_replaced_version(client: Any, db: Session) -> None:

@@ -45,8 +45,39 @@ class Settings(BaseSettings):
     platform_name: str = Field("mamori demo platform", description="Name of the platform shown in notices.")
     decision_period_days: int = Field(
         7,
-        description="Default period, in days from receipt, for the Art. 25 notice to the requester "
-        "(the ordinance's 7 days; to confirm). Services may set their own; never above 14.",
+        description="The statutory period, in days from receipt, for the Art. 25 notice to the requester: "
+        "one period for the whole deployment (情プラ法 Art. 25(1) and its 施行規則, numbering of "
+        "2025-04-01: 7 days; the law caps it at 14). Refused above 14 at start-up.",
+    )
+    final_decision_target_days: int = Field(
+        14,
+        ge=1,
+        le=60,
+        description="After an interim notice (Art. 25(1) proviso) the decision is owed 'without delay': the "
+        "number of days from the interim notice's delivery after which the case shows as late in the queue "
+        "and the report. 14: the 7-day sender-inquiry window (Art. 3(2)(ii)) plus a review of the same length.",
+    )
+    poster_similarity_threshold: float = Field(
+        0.8,
+        gt=0.0,
+        le=1.0,
+        description="Art. 27 proviso: how alike (Jaccard of character 3-grams of the normalised texts) a post "
+        "must be to one the same poster was already told about, for the same reason and clause, so that "
+        "no new notice is owed.",
+    )
+    appeal_filing_days: int = Field(
+        14,
+        ge=1,
+        le=90,
+        description="Days from the delivery of a decision's notice within which a side may object to it; "
+        "stated in the notices that offer the objection.",
+    )
+    appeal_ruling_days: int = Field(
+        14,
+        ge=1,
+        le=90,
+        description="Days from an objection within which a specialist other than the decider rules on it; "
+        "stated to the side that objected; an objection older than this shows as late in the queue.",
     )
     outbox_max_attempts: int = Field(12, description="Delivery attempts before a notice is marked failed.")
     outbox_backoff_seconds: float = Field(

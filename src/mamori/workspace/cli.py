@@ -15,7 +15,12 @@ from mamori.decisions.model import ExtensionGround
 from mamori.requests import service
 
 app = typer.Typer(help="Removal requests: what is due, decisions, extension grounds.", no_args_is_help=True)
-AsWho = Annotated[str, typer.Option("--as", help="The staff account that acts (its e-mail): its roles and claims apply as on the web.")]
+AsWho = Annotated[
+    str,
+    typer.Option(
+        "--as", help="The staff account that acts (its e-mail): its roles and claims apply as on the web."
+    ),
+]
 
 
 @app.command("due")
