@@ -17,14 +17,11 @@ SYSTEM = Actor.system()
 STAFF_PASSWORD = "correct horse battery staple"
 
 
-def make_service(
-    db: Session, slug: str = "test-board", period: int = 7, at: dt.datetime | None = None
-) -> ServiceRow:
+def make_service(db: Session, slug: str = "test-board", at: dt.datetime | None = None) -> ServiceRow:
     row = ServiceRow(
         slug=slug,
         name_ja="テスト掲示板",
         name_en="Test board",
-        decision_period_days=period,
         created_at=at or dt.datetime(2026, 1, 1, tzinfo=JST),
     )
     db.add(row)

@@ -14,7 +14,10 @@ from mamori.requests.store import CaseRow, ServiceRow
 
 
 def test_demo_data_has_every_stage_and_says_it_is_demo(fresh_database_url: str, tmp_path: Path) -> None:
-    settings = Settings(database_url=fresh_database_url, data_dir=tmp_path)
+    # development delivery (mail as .eml files), as `python3 dev.py start` runs it
+    settings = Settings(
+        database_url=fresh_database_url, data_dir=tmp_path, smtp_url=f"file:{tmp_path / 'mail'}"
+    )
     first = load_demo(settings)
     assert first[0].startswith("loaded DEMO data")
     assert load_demo(settings)[0].startswith("demo data is already loaded")  # once only

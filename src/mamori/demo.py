@@ -7,13 +7,14 @@ Times are relative to now, so the legal clock shows requests on time, due soon, 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from mamori.core import auth
 from mamori.core.audit import Actor
 from mamori.core.clock import SystemClock
+from mamori.core.command import staff_actor
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker, transaction
 from mamori.criteria import service as criteria
@@ -22,6 +23,7 @@ from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
 from mamori.migrations import upgrade
 from mamori.requests import service as requests
+from mamori.requests.jobs import deliver_notices
 
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 (demo accounts, printed on screen)
 DEMO_STAFF = (
@@ -35,9 +37,9 @@ DEMO_STAFF = (
     ("supervisor@demo.example.com", "【デモ】相談スーパーバイザー", ["supervisor"]),
 )
 SERVICES = (
-    ("demo-board", "【デモ】なんでも掲示板", "DEMO general board", 7),
-    ("demo-video", "【デモ】動画サイト", "DEMO video site", 7),
-    ("demo-qa", "【デモ】知恵袋風Q&A", "DEMO Q&A site", 5),
+    ("demo-board", "【デモ】なんでも掲示板", "DEMO general board"),
+    ("demo-video", "【デモ】動画サイト", "DEMO video site"),
+    ("demo-qa", "【デモ】知恵袋風Q&A", "DEMO Q&A site"),
 )
 SYSTEM = Actor("cli:demo")
 
@@ -219,6 +221,12 @@ def load_demo(settings: Settings) -> list[str]:
             if requests.find_service(db, "demo-board") is not None:
                 return ["demo data is already loaded (【デモ】/ DEMO)", *_accounts()]
             _load(db, settings, now)
+        # An identical repeat is exempt only once the first request's decision was delivered (Art. 25(1)
+        # proviso): deliver what is due (to .eml files in development), then file the repeat requests.
+        deliver_notices(factory, settings, SystemClock())
+        with transaction(factory) as db:
+            specialist = staff_actor("specialist@demo.example.com", db)
+            _file_requests(db, settings, now, specialist, repeats=True)
     finally:
         engine.dispose()
     return [
@@ -236,8 +244,8 @@ def _accounts() -> list[str]:
 
 def _load(db: Session, settings: Settings, now: dt.datetime) -> None:
     year_ago = now - dt.timedelta(days=365)
-    for slug, ja, en, days in SERVICES:
-        requests.add_service(slug, ja, en, db=db, at=year_ago, period_days=days)
+    for slug, ja, en in SERVICES:
+        requests.add_service(slug, ja, en, db=db, at=year_ago)
     staff = {}
     for email, name, roles in DEMO_STAFF:
         staff[email] = auth.create_user(email, name, roles, DEMO_PASSWORD, db=db, at=year_ago, by=SYSTEM)
@@ -265,10 +273,23 @@ def _load(db: Session, settings: Settings, now: dt.datetime) -> None:
     )
     criteria.publish("2026.1", db=db, at=revised - dt.timedelta(days=7), by=SYSTEM)
     _load_consultations(db, settings, now, staff["counsellor@demo.example.com"])
-    specialist = staff["specialist@demo.example.com"].actor()
+    _file_requests(db, settings, now, staff["specialist@demo.example.com"].actor(), repeats=False)
+
+
+# A repeat copies the first request that was decided (so that it was answered).
+REPEATED = next(n for n, r in enumerate(DEMO_REQUESTS, start=1) if r.outcome.startswith("decide:"))
+
+
+def _file_requests(
+    db: Session, settings: Settings, now: dt.datetime, specialist: Actor, *, repeats: bool
+) -> None:
     for n, item in enumerate(DEMO_REQUESTS, start=1):
+        if (item.outcome == "repeat") != repeats:
+            continue
         received = now - dt.timedelta(days=item.days_ago)
-        requester_n = 1 if item.outcome == "repeat" else n
+        requester_n = REPEATED if item.outcome == "repeat" else n
+        if item.outcome == "repeat":
+            item = replace(DEMO_REQUESTS[REPEATED - 1], days_ago=item.days_ago, outcome="repeat")
         form = requests.RequestForm(
             service=item.service,
             content_url=f"https://{item.service}.example/posts/{1000 + requester_n}",

@@ -30,7 +30,7 @@ def seed(database_url: str, settings: Settings) -> str:
     """A service, a removal request (the case), a counsellor and a specialist; returns the case id."""
     with transaction(make_sessionmaker(make_engine(database_url))) as db:
         db.add(
-            ServiceRow(slug="board", name_ja="掲示板", name_en="Board", decision_period_days=7, created_at=AT)
+            ServiceRow(slug="board", name_ja="掲示板", name_en="Board", created_at=AT)
         )
         db.flush()
         for email, role in (("counsellor@ev.test", "counsellor"), ("specialist@ev.test", "specialist")):

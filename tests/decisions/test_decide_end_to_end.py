@@ -149,62 +149,6 @@ def test_extension_ground_sends_an_interim_notice_inside_the_period(
     assert listed[0]["clock"] == "answered"
 
 
-def test_identical_repeat_request_gets_a_receipt_but_no_second_decision_notice(
-    client: Any, db: Session, settings: Any, clock: FixedClock, session_factory: Any, mail: MailSink
-) -> None:
-    make_service(db)
-    make_criteria(db)
-    specialist = staff_headers(db, ["specialist"])
-    file(client)
-    repeat = file(client)
-    response = client.post(
-        f"/api/v1/cases/{repeat['id']}/decision",
-        headers=specialist,
-        json={"measure": "no_action", "criteria_version": "2026.1", "reason": REASON},
-    )
-    assert response.json()["requester_notice"] == "skipped"
-    skipped = db.scalar(
-        select(NoticeRow).where(NoticeRow.case_id == repeat["id"], NoticeRow.status == "skipped")
-    )
-    assert skipped is not None and "25条1項ただし書" in (skipped.skip_reason or "")
-    deliver(session_factory, settings, clock)
-    subjects = [str(m["Subject"]) for m in mail.to("hanako@example.com")]
-    assert len(subjects) == 2 and all("受け付けました" in s for s in subjects)
-
-
-def test_a_poster_already_told_for_the_same_content_is_not_told_again(
-    client: Any, db: Session, settings: Any, clock: FixedClock, session_factory: Any
-) -> None:
-    make_service(db)
-    make_criteria(db)
-    specialist = staff_headers(db, ["specialist"])
-    first = file(client)
-    second = file(
-        client,
-        requester={
-            "name": "別人",
-            "address": "大阪府大阪市1-1",
-            "email": "other@example.com",
-            "phone": "06-1234-5678",
-        },
-    )
-    for case in (first, second):
-        add_poster(client, case["id"], specialist)
-    decision = {"measure": "remove", "criteria_version": "2026.1", "clause": "2.1", "reason": REASON}
-    assert (
-        client.post(f"/api/v1/cases/{first['id']}/decision", headers=specialist, json=decision).json()[
-            "poster_notice"
-        ]
-        == "queued"
-    )
-    assert (
-        client.post(f"/api/v1/cases/{second['id']}/decision", headers=specialist, json=decision).json()[
-            "poster_notice"
-        ]
-        == "skipped"
-    )
-
-
 def test_a_decision_may_cite_only_criteria_published_before_it(
     client: Any, db: Session, clock: FixedClock
 ) -> None:

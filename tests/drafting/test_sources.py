@@ -39,7 +39,7 @@ def principal(user: UserRow) -> Principal:
 def a_case(db: Session, settings: Settings, clock: FixedClock) -> str:
     db.add(
         ServiceRow(
-            slug="board", name_ja="掲示板", name_en="Board", decision_period_days=7, created_at=clock.now()
+            slug="board", name_ja="掲示板", name_en="Board", created_at=clock.now()
         )
     )
     db.flush()

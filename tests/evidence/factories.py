@@ -68,7 +68,7 @@ def person(db: Session, role: str, at: dt.datetime) -> Person:
 def a_case(db: Session, settings: Settings, at: dt.datetime) -> str:
     """A removal request received by the platform; its case id."""
     slug = f"board{next(_numbers)}"
-    db.add(ServiceRow(slug=slug, name_ja="掲示板", name_en="Board", decision_period_days=7, created_at=at))
+    db.add(ServiceRow(slug=slug, name_ja="掲示板", name_en="Board", created_at=at))
     db.flush()
     form = requests.RequestForm(
         service=slug,

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from mamori.core.clock import JST
-from mamori.requests.model import ClockState, PeriodError, clock_state, decision_due_at
+from mamori.requests.model import ClockState, PeriodError, clock_state, decision_due_at, final_decision_due_at
 
 
 def jst(*args: int) -> dt.datetime:
@@ -54,16 +54,12 @@ def test_no_period_beyond_the_law_is_accepted(period: int) -> None:
 def test_clock_state_moves_from_on_time_to_due_soon_to_overdue() -> None:
     due = end_of_day(2026, 4, 8)
     soon = dt.timedelta(hours=48)
+    assert clock_state(now=jst(2026, 4, 2), due_at=due, told_at=None, due_soon=soon) is ClockState.ON_TIME
     assert (
-        clock_state(now=jst(2026, 4, 2), due_at=due, first_requester_notice_at=None, due_soon=soon)
-        is ClockState.ON_TIME
+        clock_state(now=jst(2026, 4, 7, 12), due_at=due, told_at=None, due_soon=soon) is ClockState.DUE_SOON
     )
     assert (
-        clock_state(now=jst(2026, 4, 7, 12), due_at=due, first_requester_notice_at=None, due_soon=soon)
-        is ClockState.DUE_SOON
-    )
-    assert (
-        clock_state(now=jst(2026, 4, 9, 0, 0, 0), due_at=due, first_requester_notice_at=None, due_soon=soon)
+        clock_state(now=jst(2026, 4, 9, 0, 0, 0), due_at=due, told_at=None, due_soon=soon)
         is ClockState.OVERDUE
     )
 
@@ -72,17 +68,50 @@ def test_a_notice_inside_the_period_answers_the_clock_and_a_late_one_is_marked_l
     due = end_of_day(2026, 4, 8)
     soon = dt.timedelta(hours=48)
     assert (
-        clock_state(
-            now=jst(2026, 4, 20), due_at=due, first_requester_notice_at=jst(2026, 4, 8, 23, 59), due_soon=soon
-        )
+        clock_state(now=jst(2026, 4, 20), due_at=due, told_at=jst(2026, 4, 8, 23, 59), due_soon=soon)
         is ClockState.ANSWERED
     )
     assert (
         clock_state(
             now=jst(2026, 4, 20),
             due_at=due,
-            first_requester_notice_at=jst(2026, 4, 9, 0, 0, 1),
+            told_at=jst(2026, 4, 9, 0, 0, 1),
             due_soon=soon,
         )
         is ClockState.ANSWERED_LATE
     )
+
+
+def test_a_written_but_undelivered_notice_does_not_answer_the_clock() -> None:
+    due = end_of_day(2026, 4, 8)
+    soon = dt.timedelta(hours=48)
+    # queued at 23:59:50 on the last day, never delivered: still overdue once the day is over
+    assert (
+        clock_state(now=jst(2026, 4, 9, 0, 0, 1), due_at=due, told_at=None, due_soon=soon, undelivered=True)
+        is ClockState.OVERDUE
+    )
+    assert (
+        clock_state(
+            now=jst(2026, 4, 8, 23, 59, 55), due_at=due, told_at=None, due_soon=soon, undelivered=True
+        )
+        is ClockState.UNDELIVERED
+    )
+
+
+def test_the_decision_after_an_interim_notice_ages() -> None:
+    due = end_of_day(2026, 4, 8)
+    soon = dt.timedelta(hours=48)
+    told = jst(2026, 4, 6, 15, 0)
+    final_due = final_decision_due_at(told, 14)
+    assert final_due == end_of_day(2026, 4, 20).astimezone(dt.UTC)  # 14 days, to the end of the day in JST
+    args = {"due_at": due, "told_at": told, "due_soon": soon, "final_due_at": final_due}
+    assert clock_state(now=jst(2026, 4, 20, 23, 0), **args) is ClockState.ANSWERED
+    assert clock_state(now=jst(2026, 4, 21, 0, 0, 1), **args) is ClockState.FINAL_LATE
+
+
+def test_no_notice_is_owed_for_an_identical_repeat_of_an_answered_request() -> None:
+    due = end_of_day(2026, 4, 8)
+    state = clock_state(
+        now=jst(2026, 5, 1), due_at=due, told_at=None, due_soon=dt.timedelta(hours=48), notice_owed=False
+    )
+    assert state is ClockState.NOT_OWED

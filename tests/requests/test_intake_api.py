@@ -120,9 +120,28 @@ def test_a_retried_submission_with_the_same_idempotency_key_gets_the_same_receip
     assert count_cases(db) == 1
 
 
-def test_identical_repeat_request_is_received_and_linked_to_the_first(client: Any, db: Session) -> None:
+def test_identical_repeat_request_is_received_and_linked_to_the_first_once_that_was_answered(
+    client: Any, db: Session, settings: Any, clock: FixedClock, session_factory: Any, mail: MailSink
+) -> None:
+    from tests.factories import make_criteria, make_staff
+
     make_service(db)
+    make_criteria(db)
+    _user, token = make_staff(db, ["specialist"])
     first = client.post("/api/v1/removal-requests", json=request_payload()).json()
+    unanswered = client.post("/api/v1/removal-requests", json=request_payload()).json()
+    assert unanswered["repeat_of"] is None  # Art. 25(1) proviso: only against an answered request
+    decided = client.post(
+        f"/api/v1/cases/{first['id']}/decision",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "measure": "no_action",
+            "criteria_version": "2026.1",
+            "reason": "論評の範囲内であり削除しません。",
+        },
+    )
+    assert decided.status_code == 201
+    deliver_due(session_factory, settings, clock)
     repeat = client.post("/api/v1/removal-requests", json=request_payload()).json()
     other = client.post("/api/v1/removal-requests", json=request_payload(rights=["名誉感情"])).json()
     assert repeat["repeat_of"] == first["id"]

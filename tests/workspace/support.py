@@ -20,10 +20,8 @@ PASSWORD = "a long enough staff password"
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=JST)
 
 
-def board(db: Session, slug: str = "board", period: int = 7) -> ServiceRow:
-    row = ServiceRow(
-        slug=slug, name_ja="掲示板", name_en="Board", decision_period_days=period, created_at=EPOCH
-    )
+def board(db: Session, slug: str = "board") -> ServiceRow:
+    row = ServiceRow(slug=slug, name_ja="掲示板", name_en="Board", created_at=EPOCH)
     db.add(row)
     db.flush()
     return row

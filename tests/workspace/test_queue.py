@@ -25,7 +25,7 @@ from tests.workspace.test_pages_smoke import sign_in
 @dataclass(frozen=True)
 class Queue:
     overdue: str  # board, filed 8 days ago, 名誉権, score 0.20, nobody holds it
-    due_soon: str  # forum (3-day period), filed 2 days ago, プライバシー, trusted source, score 0.90
+    due_soon: str  # forum, filed 6 days ago (due within 48 hours), プライバシー, trusted source, score 0.90
     on_time: str  # board, filed now, 名誉権 + 営業権, no score yet, claimed by "a", in review
     decided: str  # board, decided: not in the queue
 
@@ -33,14 +33,14 @@ class Queue:
 @pytest.fixture
 def queue(db: Session, settings: Settings, clock: FixedClock) -> Queue:
     support.board(db)
-    support.board(db, "forum", period=3)
+    support.board(db, "forum")
     support.published_criteria(db)
     now = clock.now()
     overdue = support.file(db, settings, now - dt.timedelta(days=8), content_url="https://board.example/1")
     due_soon = support.file(
         db,
         settings,
-        now - dt.timedelta(days=2),
+        now - dt.timedelta(days=6),
         service="forum",
         content_url="https://forum.example/2",
         rights=["プライバシー"],
@@ -80,7 +80,16 @@ def test_open_cases_come_overdue_first_then_due_soonest(
     assert [i.case_id for i in view.items] == [queue.overdue, queue.due_soon, queue.on_time]
     assert [i.clock.value for i in view.items] == ["overdue", "due_soon", "on_time"]
     assert view.total_open == 3
-    assert view.counts == {"on_time": 1, "due_soon": 1, "overdue": 1, "answered": 0, "answered_late": 0}
+    assert view.counts == {
+        "on_time": 1,
+        "due_soon": 1,
+        "overdue": 1,
+        "undelivered": 0,
+        "answered": 0,
+        "answered_late": 0,
+        "final_late": 0,
+        "not_owed": 0,
+    }
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from mamori.core.errors import Conflict, DomainError, Forbidden
 from mamori.core.text import refuse_control_characters
 from mamori.criteria import service as criteria
 from mamori.criteria.model import CitationError, Clause, Measure, check_citation
-from mamori.decisions import store
+from mamori.decisions import model, store
 from mamori.decisions.model import GROUND_TEXT, MIN_REASON_LENGTH, ExtensionGround
 from mamori.notices import service as notices
 from mamori.notices.compose import compose
@@ -254,6 +254,7 @@ def _notice_context(
         "clause_title": (clause.title_ja if clause else ""),
         "criteria_url": f"{base}/criteria",
         "basis": row.basis,
+        "appeal_filing_days": settings.appeal_filing_days,
     }
 
 
@@ -290,6 +291,7 @@ def _requester_decision_notice(
         settings=settings,
         at=at,
         by=by,
+        ref=row.id,
     )
 
 
@@ -303,13 +305,35 @@ def _tell_requester(
     settings: Settings,
     at: dt.datetime,
     by: Actor,
+    ref: str | None = None,
 ) -> str:
-    """Queue an Art. 25 notice to the requester, or record that none is owed (identical repeat request)."""
-    if case.repeat_of is not None:
+    """Queue an Art. 25 notice to the requester, or record that none is owed: an identical repeat of a
+    request whose decision was delivered (Art. 25(1) proviso), relying on that delivered notice."""
+    answered = (
+        notices.delivered(db, [case.repeat_of], NoticeKind.REQUESTER_DECISION) if case.repeat_of else []
+    )
+    if answered:
         notices.record_skipped(
-            db, case_id=case.id, kind=kind, recipient="requester", dedupe_key=key, reason=REPEAT_SKIP, at=at
+            db,
+            case_id=case.id,
+            kind=kind,
+            recipient="requester",
+            dedupe_key=key,
+            reason=REPEAT_SKIP,
+            at=at,
+            relies_on=answered[0].id,
+            ref=ref,
         )
-        add_event(db, case.id, at, "notice_skipped", "system", notice_kind=kind.value, why="repeat")
+        add_event(
+            db,
+            case.id,
+            at,
+            "notice_skipped",
+            "system",
+            notice_kind=kind.value,
+            why="repeat",
+            relies_on=answered[0].id,
+        )
         return "skipped"
     requester = requests.requester_of(
         case, settings=settings, db=db, at=at, by=by, purpose=f"art25_{kind.value}"
@@ -333,6 +357,7 @@ def _tell_requester(
         body=body,
         dedupe_key=key,
         at=at,
+        ref=ref,
     )
     requests.mark_requester_told(case, at)
     add_event(db, case.id, at, "notice_queued", "system", notice_kind=kind.value)
@@ -345,10 +370,31 @@ def _clause_title_en(db: Session, row: store.DecisionRow) -> str:
     return criteria.clause_title_en(db, row.criteria_version_id, row.clause_code)
 
 
-def _poster_already_told(db: Session, case: CaseRow) -> bool:
-    """Art. 27 proviso: an earlier measure notice went to this poster for the same content."""
-    others = requests.other_cases_same_poster_and_content(db, case)
-    return notices.any_given(db, others, NoticeKind.POSTER_MEASURE)
+def _poster_already_told(
+    db: Session, case: CaseRow, row: store.DecisionRow, settings: Settings
+) -> str | None:
+    """Art. 27 proviso: the id of a delivered measure notice to this poster for similar content, under
+    the same clause and for a similar reason (`model.already_told`); None when a notice is owed."""
+    others = requests.other_cases_same_poster(db, case)
+    if not others:
+        return None
+    text = requests.case_texts(case, settings).content_text
+    for notice in notices.delivered(db, others, NoticeKind.POSTER_MEASURE):
+        earlier = get_decision(db, notice.ref) if notice.ref else None
+        if earlier is None or notice.case_id is None:
+            continue
+        earlier_case = requests.get_case_row(db, notice.case_id)
+        if model.already_told(
+            text=text,
+            clause_code=row.clause_code,
+            reason=row.reason,
+            earlier_text=requests.case_texts(earlier_case, settings).content_text,
+            earlier_clause_code=earlier.clause_code,
+            earlier_reason=earlier.reason,
+            threshold=settings.poster_similarity_threshold,
+        ):
+            return notice.id
+    return None
 
 
 def _poster_notice(
@@ -362,7 +408,8 @@ def _poster_notice(
     by: Actor,
 ) -> str:
     key = f"{case.id}:poster_measure:{row.id}"
-    if _poster_already_told(db, case):
+    relied_on = _poster_already_told(db, case, row, settings)
+    if relied_on is not None:
         notices.record_skipped(
             db,
             case_id=case.id,
@@ -371,9 +418,18 @@ def _poster_notice(
             dedupe_key=key,
             reason=POSTER_TOLD_SKIP,
             at=at,
+            relies_on=relied_on,
+            ref=row.id,
         )
         add_event(
-            db, case.id, at, "notice_skipped", "system", notice_kind="poster_measure", why="already_told"
+            db,
+            case.id,
+            at,
+            "notice_skipped",
+            "system",
+            notice_kind="poster_measure",
+            why="already_told",
+            relies_on=relied_on,
         )
         return "skipped"
     poster = requests.poster_of(case, settings=settings, db=db, at=at, by=by, purpose="art27_notice")
@@ -405,6 +461,7 @@ def _poster_notice(
         body=body,
         dedupe_key=key,
         at=at,
+        ref=row.id,
     )
     add_event(db, case.id, at, "notice_queued", "system", notice_kind="poster_measure")
     return "queued"
@@ -462,6 +519,7 @@ def extend(
         settings=settings,
         at=at,
         by=by,
+        ref=row.id,
     )
 
 

@@ -23,6 +23,8 @@ class DecisionRow(Base):
     decided_by: Mapped[str] = mapped_column(String(200), nullable=False)
     supersedes: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
     basis: Mapped[str] = mapped_column(String(40), nullable=False, default="review")  # review, appeal
+    # Art. 3(2)(i): the reasonable grounds for a removal made while the poster's inquiry window is open
+    liability_ground: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ExtensionRow(Base):

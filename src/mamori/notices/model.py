@@ -12,6 +12,7 @@ class NoticeKind(enum.StrEnum):
     REQUESTER_INTERIM = "requester_interim"  # Art. 25(1) proviso: the extension ground
     POSTER_MEASURE = "poster_measure"  # Art. 27: the measure, the reason, the clause applied
     DEADLINE_ALERT = "deadline_alert"  # to the operator: an Art. 25 period ran out
+    UNDELIVERED_ALERT = "undelivered_alert"  # to the operator: an Art. 25 notice has not been delivered
 
 
 ART25_KINDS = (NoticeKind.REQUESTER_DECISION, NoticeKind.REQUESTER_INTERIM)

@@ -50,6 +50,7 @@ def queue(
     dedupe_key: str,
     at: dt.datetime,
     first_for_new_case: bool = False,
+    ref: str | None = None,
 ) -> NoticeRow:
     """Write a notice to the outbox; a notice with the same dedupe key is never written twice.
 
@@ -63,6 +64,7 @@ def queue(
     notice_id = new_id()  # known before the insert, so the sealed fields can be bound to it in one write
     row = NoticeRow(
         id=notice_id,
+        ref=ref,
         case_id=case_id,
         kind=str(kind),
         recipient=recipient,
@@ -90,8 +92,11 @@ def record_skipped(
     dedupe_key: str,
     reason: str,
     at: dt.datetime,
+    relies_on: str | None = None,
+    ref: str | None = None,
 ) -> NoticeRow:
-    """A notice the law does not require: kept, with why, so reports and audits see the gap was deliberate."""
+    """A notice the law does not require: kept, with why and (`relies_on`) the earlier delivered notice
+    the exemption rests on, so reports and audits see the gap was deliberate."""
     existing = db.scalar(select(NoticeRow).where(NoticeRow.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
@@ -105,6 +110,8 @@ def record_skipped(
         body_sealed="",
         status=NoticeStatus.SKIPPED.value,
         skip_reason=reason,
+        relies_on=relies_on,
+        ref=ref,
         created_at=at,
         next_attempt_at=at,
         message_id="",
@@ -123,20 +130,44 @@ def ids_for_case(db: Session, case_id: str) -> set[str]:
     return set(db.scalars(select(NoticeRow.id).where(NoticeRow.case_id == case_id)))
 
 
-def any_given(db: Session, case_ids: list[str], kind: NoticeKind) -> bool:
-    """Whether a notice of `kind` was queued or sent for any of these cases."""
+def undelivered(db: Session, case_ids: list[str], kinds: tuple[NoticeKind, ...]) -> dict[str, NoticeRow]:
+    """Per case, its oldest notice of these kinds that is written but not delivered (pending or failed)."""
     if not case_ids:
-        return False
+        return {}
     stmt = (
-        select(NoticeRow.id)
+        select(NoticeRow)
+        .where(
+            NoticeRow.case_id.in_(case_ids),
+            NoticeRow.kind.in_([k.value for k in kinds]),
+            NoticeRow.status.in_([NoticeStatus.PENDING.value, NoticeStatus.FAILED.value]),
+        )
+        .order_by(NoticeRow.created_at)
+    )
+    found: dict[str, NoticeRow] = {}
+    for row in db.scalars(stmt):
+        found.setdefault(str(row.case_id), row)
+    return found
+
+
+def delivered(db: Session, case_ids: list[str], kind: NoticeKind) -> list[NoticeRow]:
+    """Notices of `kind` for these cases that the mail server accepted (oldest first): what a proviso
+    may rely on, never one merely written (情プラ法 Art. 25(1), Art. 27 provisos)."""
+    if not case_ids:
+        return []
+    stmt = (
+        select(NoticeRow)
         .where(
             NoticeRow.case_id.in_(case_ids),
             NoticeRow.kind == kind.value,
-            NoticeRow.status.in_([NoticeStatus.PENDING.value, NoticeStatus.SENT.value]),
+            NoticeRow.status == NoticeStatus.SENT.value,
         )
-        .limit(1)
+        .order_by(NoticeRow.sent_at)
     )
-    return db.scalar(stmt) is not None
+    return list(db.scalars(stmt))
+
+
+def exists(db: Session, dedupe_key: str) -> bool:
+    return db.scalar(select(NoticeRow.id).where(NoticeRow.dedupe_key == dedupe_key)) is not None
 
 
 def get(db: Session, notice_id: str) -> NoticeRow | None:

@@ -24,6 +24,8 @@ class NoticeRow(Base):
     body_sealed: Mapped[str] = mapped_column(Text, nullable=False)  # encrypted: may hold personal data
     status: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
     skip_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ref: Mapped[str | None] = mapped_column(String(64), nullable=True)  # what it is about (a decision id)
+    relies_on: Mapped[str | None] = mapped_column(String(32), nullable=True)  # a skip: the earlier notice
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -50,9 +50,25 @@ OPEN_STAGES = (Stage.RECEIVED, Stage.IN_REVIEW, Stage.EXTENDED, Stage.APPEALED)
 class ClockState(enum.StrEnum):
     ON_TIME = "on_time"
     DUE_SOON = "due_soon"
-    OVERDUE = "overdue"  # no Art. 25 notice (decision or extension) recorded and the period is over
-    ANSWERED = "answered"  # an Art. 25 notice was recorded within the period
+    OVERDUE = "overdue"  # no Art. 25 notice (decision or interim) delivered, and the period is over
+    UNDELIVERED = "undelivered"  # a notice is written but not delivered (pending or failed) in the period
+    ANSWERED = "answered"  # an Art. 25 notice was delivered within the period
     ANSWERED_LATE = "answered_late"
+    FINAL_LATE = "final_late"  # told by an interim notice; the decision owed "without delay" is late
+    NOT_OWED = "not_owed"  # an identical repeat of an answered request: no notice owed (Art. 25(1) proviso)
+
+
+# The order a queue shows: what needs someone now first.
+QUEUE_RANK = {
+    ClockState.OVERDUE: 0,
+    ClockState.UNDELIVERED: 1,
+    ClockState.FINAL_LATE: 2,
+    ClockState.DUE_SOON: 3,
+    ClockState.ON_TIME: 4,
+    ClockState.ANSWERED_LATE: 5,
+    ClockState.ANSWERED: 5,
+    ClockState.NOT_OWED: 6,
+}
 
 
 class PeriodError(ValueError):
@@ -89,17 +105,42 @@ def clock_state(
     *,
     now: dt.datetime,
     due_at: dt.datetime,
-    first_requester_notice_at: dt.datetime | None,
+    told_at: dt.datetime | None,
     due_soon: dt.timedelta,
+    undelivered: bool = False,
+    final_due_at: dt.datetime | None = None,
+    notice_owed: bool = True,
 ) -> ClockState:
-    """Where a case stands against its Art. 25 deadline."""
-    if first_requester_notice_at is not None:
-        return ClockState.ANSWERED if first_requester_notice_at <= due_at else ClockState.ANSWERED_LATE
+    """Where a case stands against its Art. 25 deadline.
+
+    情プラ法 Art. 25(1) (numbering of 2025-04-01): the requester must be *told* within the period, so
+    only a delivered notice (`told_at`: the mail server accepted it) meets it; one that is written but
+    pending or failed (`undelivered`) does not. After an interim notice the decision is owed "without
+    delay": `final_due_at` is the deployment's target for it. No notice is owed for an identical
+    repeat of a request that was answered (`notice_owed` False).
+    """
+    if not notice_owed:
+        return ClockState.NOT_OWED
+    if told_at is not None:
+        if final_due_at is not None and now > final_due_at:
+            return ClockState.FINAL_LATE
+        return ClockState.ANSWERED if told_at <= due_at else ClockState.ANSWERED_LATE
     if now > due_at:
         return ClockState.OVERDUE
+    if undelivered:
+        return ClockState.UNDELIVERED
     if due_at - now <= due_soon:
         return ClockState.DUE_SOON
     return ClockState.ON_TIME
+
+
+def final_decision_due_at(told_at: dt.datetime, target_days: int) -> dt.datetime:
+    """The target for the decision after an interim notice delivered at `told_at` (Art. 25(1) proviso,
+    "without delay"): counted like every period here, to the end of the last day in JST."""
+    local = to_utc(told_at).astimezone(JST)
+    last_day = local.date() + dt.timedelta(days=target_days)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=JST)
+    return (end - dt.timedelta(microseconds=1)).astimezone(dt.UTC)
 
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U

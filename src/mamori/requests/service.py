@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from mamori.core import audit
 from mamori.core.audit import Actor
@@ -21,7 +21,7 @@ from mamori.core.text import refuse_control_characters
 from mamori.notices import service as notices
 from mamori.notices.compose import compose
 from mamori.notices.delivery import Settled
-from mamori.notices.model import NoticeKind, NoticeStatus
+from mamori.notices.model import ART25_KINDS, NoticeKind, NoticeStatus
 from mamori.requests import claims, model, store
 from mamori.requests.model import ClockState, Receipt, Right, Stage
 
@@ -168,7 +168,8 @@ def file_request(
             ja="記載内容が事実に相違ないことの宣誓が必要です。",
             en="You must declare that what you wrote is true.",
         )
-    due = model.decision_due_at(at, service.decision_period_days)
+    # 情プラ法 Art. 25(1), 施行規則 (numbering of 2025-04-01): one period for the whole deployment
+    due = model.decision_due_at(at, settings.decision_period_days)
     fingerprint = model.request_fingerprint(
         settings.secret_key, form.requester.email, form.content_url, form.rights, form.reason
     )
@@ -197,7 +198,7 @@ def file_request(
         follow_secret_sealed="",
         repeat_of=earlier_same.id if earlier_same else None,
         stage=Stage.RECEIVED.value,
-        period_days=service.decision_period_days,
+        period_days=settings.decision_period_days,
         received_at=at,
         decision_due_at=due,
     )
@@ -304,9 +305,17 @@ def record_event(db: Session, case_id: str, at: dt.datetime, kind: str, actor: s
 
 
 def record_notice_outcome(db: Session, settled: Settled) -> None:
-    """The case's timeline learns that one of its notices was delivered or failed for good."""
+    """The case learns that one of its notices was delivered or failed for good: the timeline, and
+    the moment the requester was first *told* (情プラ法 Art. 25(1): only a delivered notice counts)."""
     if settled.case_id is None:
         return
+    if settled.status is NoticeStatus.SENT and settled.kind in {k.value for k in ART25_KINDS}:
+        case = db.get(store.CaseRow, settled.case_id)
+        if case is not None:
+            if case.requester_told_at is None:
+                case.requester_told_at = settled.at
+            if settled.kind == NoticeKind.REQUESTER_DECISION.value and case.decision_told_at is None:
+                case.decision_told_at = settled.at
     if settled.status is NoticeStatus.SENT:
         store.add_event(
             db,
@@ -343,13 +352,9 @@ def find_service(db: Session, slug: str) -> store.ServiceRow | None:
     return db.scalar(select(store.ServiceRow).where(store.ServiceRow.slug == slug))
 
 
-def add_service(
-    slug: str, name_ja: str, name_en: str, *, db: Session, at: dt.datetime, period_days: int = 7
-) -> store.ServiceRow:
-    """A service whose removal requests this window receives."""
-    row = store.ServiceRow(
-        slug=slug, name_ja=name_ja, name_en=name_en, decision_period_days=period_days, created_at=at
-    )
+def add_service(slug: str, name_ja: str, name_en: str, *, db: Session, at: dt.datetime) -> store.ServiceRow:
+    """A service whose removal requests this window receives (the demo; `requests.services` validates)."""
+    row = store.ServiceRow(slug=slug, name_ja=name_ja, name_en=name_en, created_at=at)
     db.add(row)
     db.flush()
     return row
@@ -494,14 +499,12 @@ def mark_requester_told(case: store.CaseRow, at: dt.datetime) -> None:
         case.first_requester_notice_at = at
 
 
-def other_cases_same_poster_and_content(db: Session, case: store.CaseRow) -> list[str]:
-    """Ids of other cases about the same content by the same poster (the Art. 27 proviso's candidates)."""
+def other_cases_same_poster(db: Session, case: store.CaseRow) -> list[str]:
+    """Ids of the other cases about posts by the same poster (the Art. 27 proviso's candidates)."""
     if case.poster_key is None:
         return []
     stmt = select(store.CaseRow.id).where(
-        store.CaseRow.poster_key == case.poster_key,
-        store.CaseRow.content_key == case.content_key,
-        store.CaseRow.id != case.id,
+        store.CaseRow.poster_key == case.poster_key, store.CaseRow.id != case.id
     )
     return list(db.scalars(stmt))
 
@@ -555,24 +558,51 @@ class DueItem:
     decision_due_at: dt.datetime
     state: ClockState
     abuse_score: float | None
+    final_due_at: dt.datetime | None = None
 
 
-def clock_of(case: store.CaseRow, *, now: dt.datetime, settings: Settings) -> ClockState:
+def final_due_of(case: store.CaseRow, settings: Settings) -> dt.datetime | None:
+    """After an interim notice was delivered, the target for the decision owed "without delay"."""
+    if case.requester_told_at is None or case.decision_told_at is not None or case.decided_at is not None:
+        return None
+    if case.stage not in [s.value for s in model.OPEN_STAGES] or case.stage == Stage.APPEALED.value:
+        return None
+    return model.final_decision_due_at(case.requester_told_at, settings.final_decision_target_days)
+
+
+def clock_of(
+    case: store.CaseRow, *, now: dt.datetime, settings: Settings, undelivered: bool | None = None
+) -> ClockState:
+    """Where the case stands against the Art. 25 clock (see `model.clock_state`)."""
+    if undelivered is None:
+        undelivered = case.id in notices.undelivered(db_of(case), [case.id], ART25_KINDS)
     return model.clock_state(
         now=now,
         due_at=case.decision_due_at,
-        first_requester_notice_at=case.first_requester_notice_at,
+        told_at=case.requester_told_at,
         due_soon=dt.timedelta(hours=settings.due_soon_hours),
+        undelivered=undelivered,
+        final_due_at=final_due_of(case, settings),
+        notice_owed=case.repeat_of is None,
     )
+
+
+def db_of(case: store.CaseRow) -> Session:
+    session = object_session(case)
+    assert session is not None, "a case row read outside a session"
+    return session
 
 
 def open_cases_by_clock(*, db: Session, now: dt.datetime, settings: Settings) -> list[DueItem]:
-    """Open cases, overdue first, then due soonest (the order a queue must show)."""
-    rows = db.scalars(
-        select(store.CaseRow)
-        .where(store.CaseRow.stage.in_([s.value for s in model.OPEN_STAGES]))
-        .order_by(store.CaseRow.decision_due_at)
+    """Open cases in the order a queue must show: overdue, undelivered, late final decisions, due soonest."""
+    rows = list(
+        db.scalars(
+            select(store.CaseRow)
+            .where(store.CaseRow.stage.in_([s.value for s in model.OPEN_STAGES]))
+            .order_by(store.CaseRow.decision_due_at)
+        )
     )
+    waiting = notices.undelivered(db, [r.id for r in rows if r.requester_told_at is None], ART25_KINDS)
     items = [
         DueItem(
             r.id,
@@ -581,33 +611,30 @@ def open_cases_by_clock(*, db: Session, now: dt.datetime, settings: Settings) ->
             r.stage,
             r.received_at,
             r.decision_due_at,
-            clock_of(r, now=now, settings=settings),
+            clock_of(r, now=now, settings=settings, undelivered=r.id in waiting),
             r.abuse_score,
+            final_due_of(r, settings),
         )
         for r in rows
     ]
-    rank = {
-        ClockState.OVERDUE: 0,
-        ClockState.DUE_SOON: 1,
-        ClockState.ON_TIME: 2,
-        ClockState.ANSWERED_LATE: 3,
-        ClockState.ANSWERED: 3,
-    }
-    return sorted(items, key=lambda i: (rank[i.state], i.decision_due_at))
+    return sorted(items, key=lambda i: (model.QUEUE_RANK[i.state], i.decision_due_at))
 
 
 def sweep_deadlines(*, db: Session, now: dt.datetime, settings: Settings) -> list[str]:
-    """Mark every case whose Art. 25 period ran out unanswered, and alert the operator once per case."""
+    """Mark every case whose Art. 25 period ran out with nothing delivered to the requester, and alert the
+    operator once per case; alert too, once, when a notice is written but not delivered (failed, or still
+    pending when the deadline is near)."""
+    sealer = sealer_for(settings)
+    _alert_undelivered(db=db, now=now, settings=settings, sealer=sealer)
     rows = db.scalars(
         select(store.CaseRow).where(
-            store.CaseRow.first_requester_notice_at.is_(None),
+            store.CaseRow.requester_told_at.is_(None),
             store.CaseRow.decision_due_at < now,
             store.CaseRow.deadline_missed_at.is_(None),
             store.CaseRow.repeat_of.is_(None),
         )
     )
     marked = []
-    sealer = sealer_for(settings)
     for case in rows:
         case.deadline_missed_at = now
         store.add_event(db, case.id, now, "deadline_missed", "system", due=case.decision_due_at.isoformat())
@@ -640,6 +667,56 @@ def sweep_deadlines(*, db: Session, now: dt.datetime, settings: Settings) -> lis
         )
         marked.append(case.receipt_number)
     return marked
+
+
+def _alert_undelivered(*, db: Session, now: dt.datetime, settings: Settings, sealer: Sealer) -> None:
+    open_untold = list(
+        db.scalars(
+            select(store.CaseRow).where(
+                store.CaseRow.requester_told_at.is_(None),
+                store.CaseRow.repeat_of.is_(None),
+                store.CaseRow.first_requester_notice_at.is_not(None),
+            )
+        )
+    )
+    waiting = notices.undelivered(db, [c.id for c in open_untold], ART25_KINDS)
+    soon = dt.timedelta(hours=settings.due_soon_hours)
+    for case in open_untold:
+        row = waiting.get(case.id)
+        if row is None:
+            continue
+        if row.status != NoticeStatus.FAILED.value and case.decision_due_at - now > soon:
+            continue  # pending, with time to spare: the outbox is still trying
+        key = f"{case.id}:undelivered_alert:{row.id}"
+        if notices.exists(db, key):
+            continue
+        subject, body = compose(
+            NoticeKind.UNDELIVERED_ALERT.value,
+            "ja",
+            {
+                "platform": settings.platform_name,
+                "receipt_number": case.receipt_number,
+                "notice_kind": row.kind,
+                "notice_status": row.status,
+                "last_error": row.last_error or "",
+                "due_text": format_jst(case.decision_due_at),
+                "case_url": f"{settings.base_url.rstrip('/')}/workspace/cases/{case.id}",
+            },
+        )
+        notices.queue(
+            db,
+            sealer=sealer,
+            case_id=case.id,
+            kind=NoticeKind.UNDELIVERED_ALERT,
+            recipient="operator",
+            to_address=settings.operator_email,
+            lang="ja",
+            subject=subject,
+            body=body,
+            dedupe_key=key,
+            at=now,
+        )
+        store.add_event(db, case.id, now, "notice_undelivered", "system", notice=row.id, status=row.status)
 
 
 def status_for_requester(

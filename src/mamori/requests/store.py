@@ -7,7 +7,6 @@ import json
 
 from sqlalchemy import (
     Boolean,
-    CheckConstraint,
     Float,
     ForeignKey,
     Integer,
@@ -17,25 +16,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from mamori.core.config import LEGAL_MAX_DECISION_PERIOD_DAYS
 from mamori.core.db import Base, UTCDateTime, new_id
 
 
 class ServiceRow(Base):
-    """A service the platform runs (a board, a video site…), with its own Art. 25 period."""
+    """A service the platform runs (a board, a video site…). The Art. 25 period is one for the whole
+    deployment (`Settings.decision_period_days`), not a per-service choice."""
 
     __tablename__ = "services"
-    __table_args__ = (
-        CheckConstraint(
-            f"decision_period_days BETWEEN 1 AND {LEGAL_MAX_DECISION_PERIOD_DAYS}", name="period_within_law"
-        ),
-    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(60), unique=True, nullable=False)
     name_ja: Mapped[str] = mapped_column(String(200), nullable=False)
     name_en: Mapped[str] = mapped_column(String(200), nullable=False)
-    decision_period_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
@@ -77,7 +70,13 @@ class CaseRow(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     decision_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     review_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # queued: when the first Art. 25 notice (decision or interim) was written to the outbox
     first_requester_notice_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # delivered: what meets the deadline (the mail server accepted the first Art. 25 notice)
+    requester_told_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decision_told_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Art. 3(2)(ii): while the poster's inquiry window is open, a removal needs another ground
+    inquiry_window_ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     extended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -130,9 +129,15 @@ def case_by_receipt(db: Session, receipt_number: str) -> CaseRow | None:
 
 
 def earlier_identical(db: Session, fingerprint: str) -> CaseRow | None:
+    """An earlier identical request from the same requester that was *answered* (its decision delivered):
+    only against that is a repeat exempt from notices (情プラ法 Art. 25(1) proviso)."""
     return db.scalar(
         select(CaseRow)
-        .where(CaseRow.fingerprint == fingerprint, CaseRow.repeat_of.is_(None))
+        .where(
+            CaseRow.fingerprint == fingerprint,
+            CaseRow.repeat_of.is_(None),
+            CaseRow.decision_told_at.is_not(None),
+        )
         .order_by(CaseRow.received_at)
         .limit(1)
     )

@@ -46,6 +46,7 @@ class QueueItem:
     claimed: bool
     trusted_source: str | None
     marks: list[str] = field(default_factory=list)
+    final_due_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def open_queue(filters: QueueFilter, *, db: Session, now: dt.datetime, settings:
                 claimed,
                 row.trusted_source,
                 marks.get(row.id, []),
+                item.final_due_at,
             )
         )
     if filters.sort == "abuse":
