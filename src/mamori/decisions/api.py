@@ -23,9 +23,19 @@ class DecisionIn(BaseModel):
     criteria_version: Annotated[str, Field(min_length=1, max_length=40)]
     clause: Annotated[str | None, Field(max_length=20)] = None
     reason: Annotated[str, Field(max_length=5000)]
+    liability_ground: Annotated[
+        str | None,
+        Field(
+            max_length=5000,
+            description="Art. 3(2)(i): the reasonable grounds for a removal while the poster's inquiry "
+            "window is open or after they objected (required then).",
+        ),
+    ] = None
 
     def to_input(self) -> service.DecisionInput:
-        return service.DecisionInput(self.measure, self.criteria_version, self.clause, self.reason)
+        return service.DecisionInput(
+            self.measure, self.criteria_version, self.clause, self.reason, self.liability_ground
+        )
 
 
 class DecisionOut(BaseModel):

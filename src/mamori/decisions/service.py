@@ -56,6 +56,8 @@ class DecisionInput:
     criteria_version: str
     clause_code: str | None
     reason: str
+    # Art. 3(2)(i): why removing is justified while the poster's inquiry window is open (or they objected)
+    liability_ground: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,35 @@ def _open_case(
             "case",
         )
     return case
+
+
+# 情プラ法 Art. 3(2) (numbering of 2025-04-01): a removal frees the platform from liability to the poster
+# if it had reasonable grounds to believe the rights were infringed (i), or if the poster, asked, did not
+# object within 7 days of receiving the inquiry (ii). While that window is open, or once the poster
+# objected, (ii) cannot be relied on: a removal then needs (i), written down.
+INQUIRY_STATES_NEEDING_GROUND = ("waiting", "objected")
+
+
+def _liability_ground(case: CaseRow, decision: DecisionInput) -> str | None:
+    ground = (decision.liability_ground or "").strip()
+    if not decision.measure.is_removal:
+        return ground or None
+    if case.inquiry_state in INQUIRY_STATES_NEEDING_GROUND and len(ground) < MIN_REASON_LENGTH:
+        waiting = case.inquiry_state == "waiting"
+        raise DomainError(
+            code="liability_ground_required",
+            field="liability_ground",
+            ja=("発信者への照会の回答期間中です。" if waiting else "発信者が削除に同意していません。")
+            + f"削除するには、権利が侵害されていると信じるに足りる相当の理由 (3条2項1号) を{MIN_REASON_LENGTH}文字以上で記録してください。",
+            en=(
+                "The poster's inquiry window is still open. "
+                if waiting
+                else "The poster objected to the removal. "
+            )
+            + "To remove now, record the reasonable grounds to believe the rights are infringed "
+            f"(Art. 3(2)(i)), at least {MIN_REASON_LENGTH} characters.",
+        )
+    return refuse_control_characters(ground, field="liability_ground", single_line=False) or None
 
 
 def _check_reason(reason: str) -> str:
@@ -186,6 +217,7 @@ def _decide(
         )
     except CitationError as exc:
         raise DomainError(code=exc.code, ja=exc.ja, en=exc.en, field=exc.field) from exc
+    liability_ground = _liability_ground(case, decision)
     if decision.measure.is_removal and case.poster_sealed is None:
         raise DomainError(
             code="poster_unknown",
@@ -204,6 +236,7 @@ def _decide(
         decided_by=by.ident,
         supersedes=previous[-1].id if previous else None,
         basis=basis,
+        liability_ground=liability_ground,
     )
     db.add(row)
     db.flush()

@@ -174,6 +174,7 @@ def send_inquiry(
     row.notice_id = notice.id
     db.add(row)
     db.flush()
+    requests.set_inquiry_state(case, InquiryStatus.WAITING.value)
     requests.record_event(db, case.id, at, "inquiry_sent", by.ident, window_days=days, name_shown=bool(name))
     audit.record(
         db, at=at, actor=by, action="inquiry.sent", subject_type="case", subject_id=case.id, inquiry=row.id
@@ -235,8 +236,10 @@ def answer(token: str, choice: Answer, reason: str, *, db: Session, at: dt.datet
     row.status = InquiryStatus.CONSENTED.value if choice is Answer.CONSENT else InquiryStatus.OBJECTED.value
     row.answer, row.answer_reason, row.answered_at = choice.value, reason, at
     row.token_hash = model.token_digest(model.new_answer_token())  # the link is spent
-    if row.received_at is None:  # answering proves receipt
+    if row.received_at is None:  # answering proves receipt: the window has an end even so
         row.received_at = at
+        row.ends_at = model.window_ends_at(at, row.window_days)
+    requests.set_inquiry_state(requests.get_case_row(db, row.case_id), row.status, row.ends_at)
     requests.record_event(db, row.case_id, at, "inquiry_answered", "poster", answer=choice.value)
     audit.record(
         db, at=at, actor="poster", action="inquiry.answered", subject_type="case", subject_id=row.case_id
@@ -251,6 +254,7 @@ def _settle_receipt(row: store.InquiryRow, db: Session) -> None:
     if notice is not None and notice.status == NoticeStatus.SENT.value and notice.sent_at is not None:
         row.received_at = notice.sent_at
         row.ends_at = model.window_ends_at(notice.sent_at, row.window_days)
+        requests.set_inquiry_state(requests.get_case_row(db, row.case_id), row.status, row.ends_at)
         requests.record_event(
             db, row.case_id, notice.sent_at, "inquiry_received", "system", ends_at=row.ends_at.isoformat()
         )
@@ -266,6 +270,7 @@ def sweep_inquiries(*, db: Session, now: dt.datetime, settings: Settings) -> lis
             continue
         row.status, row.lapsed_at = InquiryStatus.LAPSED.value, now
         case = requests.get_case_row(db, row.case_id)
+        requests.set_inquiry_state(case, InquiryStatus.LAPSED.value)
         claims.release_claims_on(case.id, db=db)
         requests.record_event(db, case.id, now, "inquiry_lapsed", "system", window_days=row.window_days)
         audit.record(

@@ -493,6 +493,14 @@ def mark_appealed(case: store.CaseRow) -> None:
     case.assignee, case.claimed_until = None, None
 
 
+def set_inquiry_state(case: store.CaseRow, state: str, ends_at: dt.datetime | None = None) -> None:
+    """The sender inquiry's state, kept on the case so that deciding (below the inquiry in the layers)
+    applies Art. 3(2): waiting, consented, objected or lapsed; and when the poster's window ends."""
+    case.inquiry_state = state
+    if ends_at is not None:
+        case.inquiry_window_ends_at = ends_at
+
+
 def mark_requester_told(case: store.CaseRow, at: dt.datetime) -> None:
     """The first Art. 25 notice (decision or interim) to the requester was queued."""
     if case.first_requester_notice_at is None:

@@ -77,6 +77,7 @@ class CaseRow(Base):
     decision_told_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Art. 3(2)(ii): while the poster's inquiry window is open, a removal needs another ground
     inquiry_window_ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    inquiry_state: Mapped[str | None] = mapped_column(String(12), nullable=True)  # waiting, objected, …
     extended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

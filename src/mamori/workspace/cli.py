@@ -59,12 +59,19 @@ def decide(
     reason: Annotated[str, typer.Option(help="The reason (goes into the notices).")],
     as_who: AsWho,
     clause: Annotated[str | None, typer.Option(help="Clause applied (required for a removal).")] = None,
+    liability_ground: Annotated[
+        str | None,
+        typer.Option(
+            "--liability-ground",
+            help="Art. 3(2)(i): the reasonable grounds for a removal while the poster's inquiry window is open.",
+        ),
+    ] = None,
 ) -> None:
     """Record a decision; the Art. 25 and Art. 27 notices are queued with it."""
     with unit_of_work() as (db, settings):
         outcome = decisions.decide(
             case_id,
-            decisions.DecisionInput(measure, criteria_version, clause, reason),
+            decisions.DecisionInput(measure, criteria_version, clause, reason, liability_ground),
             db=db,
             settings=settings,
             at=SystemClock().now(),

@@ -316,6 +316,7 @@ def extend(
     principal: Decider,
     ground: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
+    liability_ground: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Record an extension ground; the requester's interim notice (Art. 25(1) proviso) is queued."""
 
@@ -341,7 +342,9 @@ def extend(
     return _act(request, case_id, db, settings, clock, principal, action)
 
 
-def decision_input(measure: str, criteria_version: str, clause: str, reason: str) -> decisions.DecisionInput:
+def decision_input(
+    measure: str, criteria_version: str, clause: str, reason: str, liability_ground: str = ""
+) -> decisions.DecisionInput:
     """The decision form's fields, checked for presence (the service checks the law)."""
     if measure not in [m.value for m in Measure]:
         raise DomainError(
@@ -361,14 +364,24 @@ def decision_input(measure: str, criteria_version: str, clause: str, reason: str
             ja="適用する条項を選んでください。",
             en="Choose the clause applied.",
         )
-    return decisions.DecisionInput(Measure(measure), criteria_version, clause or None, reason)
+    return decisions.DecisionInput(
+        Measure(measure), criteria_version, clause or None, reason, liability_ground or None
+    )
 
 
 DecisionForm = dict[str, str]
 
 
-def _decision_form(measure: str, criteria_version: str, clause: str, reason: str) -> DecisionForm:
-    return {"measure": measure, "criteria_version": criteria_version, "clause": clause, "reason": reason}
+def _decision_form(
+    measure: str, criteria_version: str, clause: str, reason: str, liability_ground: str = ""
+) -> DecisionForm:
+    return {
+        "measure": measure,
+        "criteria_version": criteria_version,
+        "clause": clause,
+        "reason": reason,
+        "liability_ground": liability_ground,
+    }
 
 
 @router.post("/cases/{case_id}/preview", response_class=HTMLResponse)
@@ -383,11 +396,12 @@ def preview(
     criteria_version: Annotated[str, Form(max_length=40)] = "",
     clause: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
+    liability_ground: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Exactly the notices this decision would send to each side, with the button that sends them."""
-    form = _decision_form(measure, criteria_version, clause, reason)
+    form = _decision_form(measure, criteria_version, clause, reason, liability_ground)
     try:
-        decision = decision_input(measure, criteria_version, clause, reason)
+        decision = decision_input(measure, criteria_version, clause, reason, liability_ground)
         appeal = appeals.open_appeal(case_id, db=db)
         rows = decisions.preview(
             case_id,
@@ -418,6 +432,7 @@ def decide(
     criteria_version: Annotated[str, Form(max_length=40)] = "",
     clause: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
+    liability_ground: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Record the decision (only by the claim's holder); the notices previewed are queued with it."""
 
@@ -425,7 +440,7 @@ def decide(
         claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         decisions.decide(
             case_id,
-            decision_input(measure, criteria_version, clause, reason),
+            decision_input(measure, criteria_version, clause, reason, liability_ground),
             db=db,
             settings=settings,
             at=clock.now(),
@@ -440,7 +455,7 @@ def decide(
         clock,
         principal,
         action,
-        _decision_form(measure, criteria_version, clause, reason),
+        _decision_form(measure, criteria_version, clause, reason, liability_ground),
     )
 
 
@@ -480,6 +495,7 @@ def rule(
     criteria_version: Annotated[str, Form(max_length=40)] = "",
     clause: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
+    liability_ground: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Rule on the open appeal (a specialist other than the one who decided); both sides are told."""
 
@@ -487,12 +503,12 @@ def rule(
         claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         appeals.rule(
             case_id,
-            decision_input(measure, criteria_version, clause, reason),
+            decision_input(measure, criteria_version, clause, reason, liability_ground),
             db=db,
             settings=settings,
             at=clock.now(),
             by=principal.actor,
         )
 
-    form = {"measure": measure, "criteria_version": criteria_version, "clause": clause, "reason": reason}
+    form = _decision_form(measure, criteria_version, clause, reason, liability_ground)
     return _act(request, case_id, db, settings, clock, principal, action, form)

@@ -30,6 +30,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("inquiry_window_ends_at", mamori.core.db.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("inquiry_state", sa.String(length=12), nullable=True))
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ref", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("relies_on", sa.String(length=32), nullable=True))
@@ -38,6 +39,11 @@ def upgrade() -> None:
     with op.batch_alter_table("services", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_services_period_within_law"), type_="check")
         batch_op.drop_column("decision_period_days")
+    op.execute(
+        "UPDATE cases SET inquiry_state = (SELECT i.status FROM inquiries i WHERE i.case_id = cases.id "
+        "ORDER BY i.created_at DESC LIMIT 1), inquiry_window_ends_at = (SELECT i.ends_at FROM inquiries i "
+        "WHERE i.case_id = cases.id ORDER BY i.created_at DESC LIMIT 1)"
+    )
     # what was delivered before this change
     op.execute(
         "UPDATE cases SET requester_told_at = (SELECT MIN(n.sent_at) FROM notices n WHERE n.case_id = cases.id "
@@ -61,6 +67,7 @@ def downgrade() -> None:
         batch_op.drop_column("relies_on")
         batch_op.drop_column("ref")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_column("inquiry_state")
         batch_op.drop_column("inquiry_window_ends_at")
         batch_op.drop_column("decision_told_at")
         batch_op.drop_column("requester_told_at")
