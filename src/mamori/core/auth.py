@@ -58,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "inquiry.send",
             "appeal.decide",
             "evidence.capture",
+            "platform.manage",  # the operator's details and the services (mamori setup, /workspace/admin)
         }
     ),
     "specialist": frozenset(

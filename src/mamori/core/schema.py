@@ -11,7 +11,7 @@ import pkgutil
 import mamori
 from mamori.core.db import Base
 
-CORE_TABLE_MODULES = ("mamori.core.audit", "mamori.core.auth")
+CORE_TABLE_MODULES = ("mamori.core.audit", "mamori.core.auth", "mamori.core.operator")
 
 
 def load_all_tables() -> type[Base]:
