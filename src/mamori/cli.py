@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,6 +20,7 @@ app.add_typer(db_app, name="db")
 SUBCOMMANDS = {
     "users": "mamori.core.auth_cli",
     "cases": "mamori.workspace.cli",
+    "services": "mamori.requests.cli",
     "criteria": "mamori.criteria.cli",
     "notices": "mamori.notices.cli",
     "detect": "mamori.detect.cli",
@@ -68,6 +70,32 @@ def demo() -> None:
     from mamori.demo import load_demo
 
     for line in load_demo(Settings()):
+        typer.echo(line)
+
+
+@app.command()
+def setup(
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from", help="A YAML file (operator, administrator, services) instead of the prompts."
+        ),
+    ] = None,
+    update: Annotated[
+        bool, typer.Option("--update", help="Change an installation that was already set up.")
+    ] = False,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the new administrator's password from the first line of stdin."
+        ),
+    ] = False,
+) -> None:
+    """Set up a real installation: the operator named in notices, the first administrator, the services
+    (migrations first; all in one transaction; exit code 2 and nothing written on a refusal)."""
+    from mamori.setup import run_setup
+
+    for line in run_setup(from_file, update=update, password_stdin=password_stdin):
         typer.echo(line)
 
 
