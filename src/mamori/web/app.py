@@ -39,6 +39,7 @@ ROUTER_MODULES = (
     "mamori.decisions.api",
     "mamori.notices.api",
     "mamori.workspace.pages",
+    "mamori.workspace.admin_pages",
     "mamori.inquiry.pages",
     "mamori.appeals.pages",
     "mamori.detect.api",
