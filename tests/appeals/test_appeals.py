@@ -3,15 +3,13 @@ and both sides are told the outcome with its reasons (read from the test SMTP se
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from mamori.appeals import service
 from mamori.appeals.model import Side, may_appeal
-from mamori.core.audit import Actor
 from mamori.core.clock import FixedClock
 from mamori.core.config import Settings
 from mamori.core.errors import DomainError
@@ -19,41 +17,17 @@ from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
 from mamori.requests import service as requests
 from mamori.requests.model import Stage
-from mamori.worker import deliver_due
-from tests.support.smtp import MailSink, body_text
-from tests.workspace import support
-
-FIRST = Actor("user:first", frozenset({"specialist"}))
-SECOND = Actor("user:second", frozenset({"specialist"}))
-OBJECTION = "投稿は事実に基づく論評であり、削除には同意できません。"
-UPHELD = "異議の理由を検討し、公益目的の論評の範囲内と判断しました。"
-REMOVED = "根拠が示されておらず、特定の個人の社会的評価を低下させるため。"
-
-
-def choice(measure: Measure, reason: str) -> decisions.DecisionInput:
-    clause = "2.1" if measure.is_removal else None
-    return decisions.DecisionInput(measure, "2026.1", clause, reason)
-
-
-@pytest.fixture
-def decided(db: Session, settings: Settings, clock: FixedClock) -> tuple[str, Measure]:
-    """A case with a poster's contact, decided by the first specialist (measure set per test)."""
-    support.board(db)
-    support.published_criteria(db)
-    case_id = support.file(db, settings, clock.now())
-    support.with_poster(db, settings, case_id, clock.now())
-    return case_id, Measure.REMOVE
-
-
-def decide(db: Session, settings: Settings, clock: FixedClock, case_id: str, measure: Measure) -> str:
-    reason = REMOVED if measure.is_removal else "論評の範囲内であり、削除の理由はありません。"
-    return decisions.decide(
-        case_id, choice(measure, reason), db=db, settings=settings, at=clock.now(), by=FIRST
-    ).decision_id
-
-
-def file(db: Session, clock: FixedClock, case_id: str, side: Side, reasons: str = OBJECTION) -> None:
-    service.file_appeal(case_id, side, reasons, db=db, at=clock.advance(hours=1), by=Actor(f"{side}:x"))
+from tests.appeals.support import (
+    FIRST,
+    OBJECTION,
+    REMOVED,
+    REQUESTER_OBJECTION,
+    SECOND,
+    UPHELD,
+    choice,
+    decide,
+    file,
+)
 
 
 def refused(code: str, action: object) -> None:
@@ -70,11 +44,11 @@ def test_who_may_object_to_what() -> None:
 
 
 def test_nothing_can_be_appealed_before_a_decision(
-    db: Session, clock: FixedClock, decided: tuple[str, Measure]
+    db: Session, settings: Settings, clock: FixedClock, decided: tuple[str, Measure]
 ) -> None:
     case_id, _ = decided
-    refused("not_appealable", lambda: file(db, clock, case_id, Side.POSTER))
-    refused("not_appealable", lambda: file(db, clock, case_id, Side.REQUESTER))
+    refused("not_appealable", lambda: file(db, settings, clock, case_id, Side.POSTER))
+    refused("not_appealable", lambda: file(db, settings, clock, case_id, Side.REQUESTER))
 
 
 def test_the_poster_objects_to_a_measure_once_and_the_requester_may_not(
@@ -82,13 +56,13 @@ def test_the_poster_objects_to_a_measure_once_and_the_requester_may_not(
 ) -> None:
     case_id, _ = decided
     decision_id = decide(db, settings, clock, case_id, Measure.REMOVE)
-    refused("not_appealable", lambda: file(db, clock, case_id, Side.REQUESTER))
-    file(db, clock, case_id, Side.POSTER)
+    refused("not_appealable", lambda: file(db, settings, clock, case_id, Side.REQUESTER))
+    file(db, settings, clock, case_id, Side.POSTER)
     case = requests.get_case_row(db, case_id)
     assert case.stage == Stage.APPEALED.value and case.assignee is None  # back in the common queue
     appeal = service.open_appeal(case_id, db=db)
     assert appeal is not None and appeal.decision_id == decision_id and appeal.reasons == OBJECTION
-    refused("already_appealed", lambda: file(db, clock, case_id, Side.POSTER))
+    refused("already_appealed", lambda: file(db, settings, clock, case_id, Side.POSTER))
 
 
 def test_the_requester_objects_to_no_action_and_the_poster_may_not(
@@ -96,11 +70,12 @@ def test_the_requester_objects_to_no_action_and_the_poster_may_not(
 ) -> None:
     case_id, _ = decided
     decide(db, settings, clock, case_id, Measure.NO_ACTION)
-    refused("not_appealable", lambda: file(db, clock, case_id, Side.POSTER))
-    state = service.state_for(requests.get_case_row(db, case_id), Side.REQUESTER, db=db)
+    refused("not_appealable", lambda: file(db, settings, clock, case_id, Side.POSTER))
+    case = requests.get_case_row(db, case_id)
+    state = service.state_for(case, Side.REQUESTER, db=db, settings=settings, now=clock.now())
     assert state.may_appeal and state.appeal is None
-    file(db, clock, case_id, Side.REQUESTER, "投稿は虚偽で、今も職場で話題にされています。")
-    refused("already_appealed", lambda: file(db, clock, case_id, Side.REQUESTER))
+    file(db, settings, clock, case_id, Side.REQUESTER, REQUESTER_OBJECTION)
+    refused("already_appealed", lambda: file(db, settings, clock, case_id, Side.REQUESTER))
 
 
 def test_an_objection_needs_reasons(
@@ -108,7 +83,7 @@ def test_an_objection_needs_reasons(
 ) -> None:
     case_id, _ = decided
     decide(db, settings, clock, case_id, Measure.REMOVE)
-    refused("reason_required", lambda: file(db, clock, case_id, Side.POSTER, "  いやです  "))
+    refused("reason_required", lambda: file(db, settings, clock, case_id, Side.POSTER, "  いやです  "))
     assert service.open_appeal(case_id, db=db) is None
 
 
@@ -123,7 +98,7 @@ def test_the_specialist_who_decided_may_not_rule_on_the_appeal(
             case_id, choice(Measure.NO_ACTION, UPHELD), db=db, settings=settings, at=clock.now(), by=SECOND
         ),
     )
-    file(db, clock, case_id, Side.POSTER)
+    file(db, settings, clock, case_id, Side.POSTER)
     with pytest.raises(DomainError) as same:
         service.rule(
             case_id, choice(Measure.NO_ACTION, UPHELD), db=db, settings=settings, at=clock.now(), by=FIRST
@@ -143,11 +118,11 @@ def test_a_ruling_on_a_sides_own_objection_is_final_for_that_side(
 ) -> None:
     case_id, _ = decided
     decide(db, settings, clock, case_id, Measure.REMOVE)
-    file(db, clock, case_id, Side.POSTER)
+    file(db, settings, clock, case_id, Side.POSTER)
     service.rule(
         case_id, choice(Measure.REMOVE, REMOVED), db=db, settings=settings, at=clock.now(), by=SECOND
     )
-    refused("not_appealable", lambda: file(db, clock, case_id, Side.POSTER))
+    refused("not_appealable", lambda: file(db, settings, clock, case_id, Side.POSTER))
 
 
 def test_the_other_side_may_object_to_a_ruling(
@@ -155,31 +130,12 @@ def test_the_other_side_may_object_to_a_ruling(
 ) -> None:
     case_id, _ = decided
     decide(db, settings, clock, case_id, Measure.REMOVE)
-    file(db, clock, case_id, Side.POSTER)
+    file(db, settings, clock, case_id, Side.POSTER)
     service.rule(
         case_id, choice(Measure.NO_ACTION, UPHELD), db=db, settings=settings, at=clock.now(), by=SECOND
     )
-    file(db, clock, case_id, Side.REQUESTER, "論評ではなく虚偽の事実の摘示です。")
+    file(db, settings, clock, case_id, Side.REQUESTER, "論評ではなく虚偽の事実の摘示です。")
     assert service.open_appeal(case_id, db=db) is not None
-
-
-Delivered = dict[str, list[tuple[str, str]]]  # recipient address → (notice kind, body) of each mail
-
-
-@pytest.fixture
-def deliver(
-    mail: MailSink, session_factory: sessionmaker[Session], settings: Settings, clock: FixedClock
-) -> Callable[[], Delivered]:
-    """Run the outbox worker, then read every mail the test SMTP server received."""
-
-    def run() -> Delivered:
-        deliver_due(session_factory, settings, clock)
-        return {
-            address: [(m["X-Mamori-Notice"].split(";")[0], body_text(m)) for m in mail.to(address)]
-            for address in ("ichiro@example.jp", "poster@example.org")
-        }
-
-    return run
 
 
 def ruled(
@@ -194,13 +150,7 @@ def ruled(
     """The first specialist decides `first`; the side that may object does; the second rules `ruling`."""
     decide(db, settings, clock, case_id, first)
     side = Side.POSTER if first.is_removal else Side.REQUESTER
-    file(
-        db,
-        clock,
-        case_id,
-        side,
-        OBJECTION if side is Side.POSTER else "投稿は虚偽で、今も職場で話題にされています。",
-    )
+    file(db, settings, clock, case_id, side, OBJECTION if side is Side.POSTER else REQUESTER_OBJECTION)
     service.rule(case_id, choice(ruling, why), db=db, settings=settings, at=clock.now(), by=SECOND)
     db.flush()
 

@@ -39,6 +39,7 @@ def _poster_page(
     key: str,
     db: DbSession,
     settings: AppSettings,
+    now: dt.datetime,
     error: str | None = None,
     reasons: str = "",
     status: int = 200,
@@ -52,7 +53,7 @@ def _poster_page(
     ctx = {
         "case": case,
         "key": key,
-        "state": service.state_for(case, Side.POSTER, db=db),
+        "state": service.state_for(case, Side.POSTER, db=db, settings=settings, now=now),
         "told": told,
         "error": error,
         "reasons": reasons,
@@ -66,13 +67,13 @@ def _poster_page(
     dependencies=[rate_limit("follow", "follow_rate_limit_per_minute")],
 )
 def poster_page(
-    request: Request, case_id: str, db: DbSession, settings: AppSettings, key: str = ""
+    request: Request, case_id: str, db: DbSession, settings: AppSettings, clock: AppClock, key: str = ""
 ) -> HTMLResponse:
-    """What the poster was told, and the objection form (once per decision)."""
+    """What the poster was told, and the objection form (once per decision, within the period)."""
     case = _poster_case(case_id, key, db, settings)
     if case is None:
         return render(request, "requests/status_not_found.html", {}, status_code=404)
-    return _poster_page(request, case, key, db, settings)
+    return _poster_page(request, case, key, db, settings, clock.now())
 
 
 @router.post(
@@ -98,6 +99,7 @@ def poster_appeal(
             Side.POSTER,
             reasons,
             db=db,
+            settings=settings,
             at=clock.now(),
             by=Actor("poster:" + (case.poster_key or "unknown")),
         )
@@ -105,7 +107,7 @@ def poster_appeal(
         db.rollback()
         message = exc.en if page_lang(request) == "en" else exc.ja
         return _poster_page(
-            request, case, key, db, settings, error=message, reasons=reasons, status=exc.status
+            request, case, key, db, settings, clock.now(), error=message, reasons=reasons, status=exc.status
         )
     db.commit()  # durable before the browser follows the redirect
     return RedirectResponse(f"/poster/{case.id}?key={key}&lang={page_lang(request)}", status_code=303)
@@ -135,6 +137,7 @@ def requester_appeal(
             Side.REQUESTER,
             reasons,
             db=db,
+            settings=settings,
             at=clock.now(),
             by=Actor(f"requester:{case.receipt_number}"),
         )
@@ -181,7 +184,7 @@ def status_page(
         "received_at": case.received_at,
         "due_at": case.decision_due_at,
         "decided_at": case.decided_at,
-        "appeal": service.state_for(case, Side.REQUESTER, db=db),
+        "appeal": service.state_for(case, Side.REQUESTER, db=db, settings=settings, now=clock.now()),
         "to_jst": to_jst,
     }
-    return render(request, "requests/status.html", ctx)
+    return render(request, "appeals/status.html", ctx)

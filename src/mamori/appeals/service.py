@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from mamori.core.text import refuse_control_characters
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
 from mamori.notices import service as notices
+from mamori.notices.model import NoticeKind
 from mamori.requests import service as requests
 from mamori.requests.model import Stage
 from mamori.requests.service import CaseRecord as CaseRow
@@ -27,30 +28,91 @@ from mamori.requests.service import CaseRecord as CaseRow
 
 @dataclass(frozen=True)
 class AppealState:
-    """What a side's page shows: the decision it may object to, and whether it already did."""
+    """What a side's page shows: the decision it may object to, until when, and its objection."""
 
     decision: decisions.DecisionRecord | None
     may_appeal: bool
     appeal: store.AppealRow | None
+    filing: model.FilingPeriod | None = None  # None: this side has nothing to object to
+    ruling: model.RulingDue | None = None  # when the ruling on this side's objection is due
+
+    @property
+    def period_over(self) -> bool:
+        """The side could have objected, and the period has ended."""
+        return self.filing is not None and not self.may_appeal
 
 
-def state_for(case: CaseRow, side: Side, *, db: Session) -> AppealState:
-    """May this side object now? Only to the case's latest decision, once, and only the right kind.
+# The decision's notice to each side; its delivery starts the side's period to object.
+DECISION_NOTICE = {
+    Side.POSTER: (NoticeKind.POSTER_MEASURE, "poster"),
+    Side.REQUESTER: (NoticeKind.REQUESTER_DECISION, "requester"),
+}
+
+
+def _filing_days(settings: Settings | None) -> int:
+    # Callers written before the period existed pass no settings: the documented default applies.
+    if settings is None:
+        return int(Settings.model_fields["appeal_filing_days"].default)
+    return settings.appeal_filing_days
+
+
+def filing_period(
+    case_id: str, decision: decisions.DecisionRecord, side: Side, *, db: Session, filing_days: int
+) -> model.FilingPeriod:
+    """The side's period to object to `decision`: from the delivery of the decision's notice to it.
+
+    The notice is the first of its kind to that side written at or after the decision (decide()
+    writes it in the decision's transaction, with the decision's time); see `model.filing_starts_at`
+    for a notice pending, failed or skipped.
+    """
+    kind, recipient = DECISION_NOTICE[side]
+    notice = next(
+        (
+            n
+            for n in notices.for_case(db, case_id)
+            if n.kind == kind.value and n.recipient == recipient and n.created_at >= decision.decided_at
+        ),
+        None,
+    )
+    starts = model.filing_starts_at(
+        decision.decided_at, notice.status if notice else None, notice.sent_at if notice else None
+    )
+    return model.filing_period(starts, filing_days)
+
+
+def state_for(case: CaseRow, side: Side, *, db: Session, settings: Settings, now: dt.datetime) -> AppealState:
+    """May this side object now? Only to the case's latest decision, once, only the right kind, and
+    within MAMORI_APPEAL_FILING_DAYS of the delivery of the decision's notice to it; and when is the
+    ruling on its objection due (MAMORI_APPEAL_RULING_DAYS).
 
     A ruling on a side's own objection is final for that side (otherwise every ruling would open a
     new objection and the case would never close); the other side may still object to it.
     """
+    state, own = _state(case, side, db=db, filing_days=settings.appeal_filing_days, now=now)
+    if own is None:
+        return state
+    return replace(state, ruling=_ruling_due(own, settings=settings, now=now))
+
+
+def _state(
+    case: CaseRow, side: Side, *, db: Session, filing_days: int, now: dt.datetime
+) -> tuple[AppealState, store.AppealRow | None]:
+    """The side's state, and its objection on the latest decision or the one that decision ruled on."""
     decision = decisions.latest(case.id, db=db)
     if decision is None:
-        return AppealState(None, False, None)
+        return AppealState(None, False, None), None
     appeal = store.for_decision(db, decision.id, side.value)
-    allowed = (
+    ruled_by_this = store.ruling_on(db, decision.id, side.value)
+    eligible = (
         case.stage == Stage.DECIDED.value
         and appeal is None
+        and ruled_by_this is None
         and model.may_appeal(side, Measure(decision.measure))
-        and store.ruling_on(db, decision.id, side.value) is None
     )
-    return AppealState(decision, allowed, appeal)
+    if not eligible:
+        return AppealState(decision, False, appeal), appeal or ruled_by_this
+    period = filing_period(case.id, decision, side, db=db, filing_days=filing_days)
+    return AppealState(decision, period.open_at(now), appeal, period), None
 
 
 def check_poster_key(case: CaseRow, key: str, settings: Settings) -> bool:
@@ -60,16 +122,34 @@ def check_poster_key(case: CaseRow, key: str, settings: Settings) -> bool:
 
 
 def file_appeal(
-    case_id: str, side: Side, reasons: str, *, db: Session, at: dt.datetime, by: Actor
+    case_id: str,
+    side: Side,
+    reasons: str,
+    *,
+    db: Session,
+    at: dt.datetime,
+    by: Actor,
+    settings: Settings | None = None,
 ) -> store.AppealRow:
-    """Object to the latest decision (once per decision and side); the case opens again."""
+    """Object to the latest decision (once per decision and side), within the period; the case opens again.
+
+    `settings` gives the period (MAMORI_APPEAL_FILING_DAYS); without it the documented default applies.
+    """
     case = requests.get_case_row(db, case_id)
-    state = state_for(case, side, db=db)
+    state, _own = _state(case, side, db=db, filing_days=_filing_days(settings), now=at)
     if state.appeal is not None:
         raise Conflict(
             "already_appealed",
             "この判断には既に異議を申し立てています。",
             "You already objected to this decision.",
+            "case",
+        )
+    if state.period_over and state.filing is not None and state.filing.due_at is not None:
+        days, due = state.filing.days, state.filing.due_at
+        raise Conflict(
+            "appeal_period_over",
+            f"異議を申し立てられる期間 ({days}日間) は {format_jst(due, 'ja')} で終わりました。",
+            f"The period to object ({days} days) ended on {format_jst(due, 'en')}.",
             "case",
         )
     if state.decision is None or not state.may_appeal:
@@ -106,7 +186,38 @@ def for_case(db: Session, case_id: str) -> list[store.AppealRow]:
 
 
 def open_appeal(case_id: str, *, db: Session) -> store.AppealRow | None:
+    """The objection on a case that waits for its ruling, if any."""
     return next((a for a in store.for_case(db, case_id) if a.ruled_at is None), None)
+
+
+def _ruling_due(appeal: store.AppealRow, *, settings: Settings, now: dt.datetime) -> model.RulingDue:
+    return model.ruling_due(
+        appeal_id=appeal.id,
+        case_id=appeal.case_id,
+        side=appeal.side,
+        filed_at=appeal.filed_at,
+        ruled_at=appeal.ruled_at,
+        ruling_days=settings.appeal_ruling_days,
+        now=now,
+        due_soon=dt.timedelta(hours=settings.due_soon_hours),
+    )
+
+
+def ruling_due(case_id: str, *, db: Session, settings: Settings, now: dt.datetime) -> model.RulingDue | None:
+    """When the ruling on the case's open objection is due (MAMORI_APPEAL_RULING_DAYS from the objection,
+    counted as 民法 Art. 140/141 count, in JST), and whether it is late; None without an open objection."""
+    appeal = open_appeal(case_id, db=db)
+    return _ruling_due(appeal, settings=settings, now=now) if appeal is not None else None
+
+
+def rulings_due(
+    case_ids: list[str], *, db: Session, settings: Settings, now: dt.datetime
+) -> dict[str, model.RulingDue]:
+    """`ruling_due` for many cases in one query (the workspace queue): only cases with an open objection."""
+    return {
+        appeal.case_id: _ruling_due(appeal, settings=settings, now=now)
+        for appeal in store.open_for_cases(db, case_ids)
+    }
 
 
 def rule(

@@ -40,3 +40,17 @@ def ruling_on(db: Session, decision_id: str, side: str) -> AppealRow | None:
     return db.scalar(
         select(AppealRow).where(AppealRow.ruling_decision_id == decision_id, AppealRow.side == side)
     )
+
+
+def open_for_cases(db: Session, case_ids: list[str]) -> list[AppealRow]:
+    """The objections not yet ruled on, of these cases (at most one per case: a case under appeal is
+    decided only by the ruling)."""
+    if not case_ids:
+        return []
+    return list(
+        db.scalars(
+            select(AppealRow)
+            .where(AppealRow.case_id.in_(case_ids), AppealRow.ruled_at.is_(None))
+            .order_by(AppealRow.filed_at)
+        )
+    )
