@@ -93,6 +93,7 @@ def test_details_are_trimmed_and_full_width_phone_digits_become_ascii(db: Sessio
         ("contact_url", "javascript:alert(1)", "invalid_url"),
         ("contact_url", "https://" + "a" * 500 + ".jp", "too_long"),
         ("phone", "call us", "invalid_phone"),
+        ("phone", "1" + "\u2487" * 30 + "9", "too_long"),  # NFKC makes each one "(20)"
         ("postal_address", "東京都\x00千代田区", "control_character"),
     ],
 )

@@ -173,7 +173,9 @@ def check_url(value: str, *, field: str) -> str:
 
 def check_phone(value: str, *, field: str = "phone") -> str:
     """A phone number: digits, spaces, hyphens, brackets and a leading +; full-width digits become ASCII."""
-    value = unicodedata.normalize("NFKC", _line(value, field=field, limit=PHONE_MAX))
+    # normalised before the length is checked: NFKC can lengthen a text ("⒇" becomes "(20)")
+    refuse_control_characters(value, field=field, single_line=True)
+    value = _line(unicodedata.normalize("NFKC", value), field=field, limit=PHONE_MAX)
     if not _PHONE.match(value):
         raise DomainError(
             code="invalid_phone",
