@@ -224,3 +224,20 @@ def test_the_ruling_period_is_a_setting(
     week = settings.model_copy(update={"appeal_ruling_days": 7})
     due = service.ruling_due(case_id, db=db, settings=week, now=clock.now())
     assert due is not None and due.due_at == jst(2026, 4, 8, 23, 59, 59, 999999)
+
+
+def test_a_notice_written_before_notices_named_their_decision_is_found_by_its_time(
+    db: Session,
+    settings: Settings,
+    clock: FixedClock,
+    decided: tuple[str, Measure],
+    deliver: Callable[[], Delivered],
+) -> None:
+    case_id, _ = decided
+    decide(db, settings, clock, case_id, Measure.REMOVE)
+    notice_of(db, case_id, "poster_measure").ref = None  # as rows from before the `ref` column
+    db.flush()
+    clock.set(jst(2026, 4, 2, 15, 0))
+    deliver()
+    period = state(db, settings, clock, case_id, Side.POSTER).filing
+    assert period is not None and period.starts_at == jst(2026, 4, 2, 15, 0)

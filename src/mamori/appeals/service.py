@@ -61,16 +61,19 @@ def filing_period(
 ) -> model.FilingPeriod:
     """The side's period to object to `decision`: from the delivery of the decision's notice to it.
 
-    The notice is the first of its kind to that side written at or after the decision (decide()
-    writes it in the decision's transaction, with the decision's time); see `model.filing_starts_at`
-    for a notice pending, failed or skipped.
+    The notice is the one of its kind to that side that names the decision (`ref`); a row written
+    before notices named their decision is matched by time: the first written at or after the decision
+    (decide() writes it in the decision's transaction). See `model.filing_starts_at` for a notice
+    pending, failed or skipped.
     """
     kind, recipient = DECISION_NOTICE[side]
     notice = next(
         (
             n
             for n in notices.for_case(db, case_id)
-            if n.kind == kind.value and n.recipient == recipient and n.created_at >= decision.decided_at
+            if n.kind == kind.value
+            and n.recipient == recipient
+            and (n.ref == decision.id if n.ref is not None else n.created_at >= decision.decided_at)
         ),
         None,
     )
