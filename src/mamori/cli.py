@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mamori.core.config import Settings
+from mamori.core.command import settings_or_exit
 
 app = typer.Typer(
     help="mamori (守り): removal requests, consultation, evidence and abuse detection.", no_args_is_help=True
@@ -37,7 +37,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     """Apply migrations to MAMORI_DATABASE_URL (SQLite file by default)."""
     from mamori.migrations import upgrade
 
-    settings = Settings()
+    settings = settings_or_exit()
     upgrade(settings.database_url, revision)
     typer.echo(f"database at {settings.database_url.split('@')[-1]} is at {revision}")
 
@@ -53,7 +53,7 @@ def serve(
 
     from mamori.web.app import create_app
 
-    settings = Settings()
+    settings = settings_or_exit()
     application = create_app(settings)
     if workers:
         from mamori.worker import run_in_background
@@ -69,7 +69,7 @@ def demo() -> None:
     """Load clearly labelled DEMO data (once): services, criteria, staff and requests in every state."""
     from mamori.demo import load_demo
 
-    for line in load_demo(Settings()):
+    for line in load_demo(settings_or_exit()):
         typer.echo(line)
 
 
@@ -106,7 +106,7 @@ def worker(
     """Deliver notices from the outbox and watch deadlines (safe to run on several machines)."""
     from mamori.worker import run_forever, run_once
 
-    settings = Settings()
+    settings = settings_or_exit()
     if once:
         typer.echo(run_once(settings))
     else:

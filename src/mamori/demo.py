@@ -351,6 +351,7 @@ def _file_requests(
                     Side.POSTER,
                     "【デモ】記載は事実であり、削除は不当であるとの異議。",
                     db=db,
+                    settings=settings,
                     at=acted + dt.timedelta(hours=6),
                     by=Actor("poster:demo"),
                 )

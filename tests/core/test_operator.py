@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -111,3 +112,32 @@ def test_only_an_administrator_may_set_the_operator(db: Session, roles: set[str]
         operators.set_operator(**DETAILS, db=db, at=AT, by=Actor("user:someone", frozenset(roles)))
     assert refused.value.status == 403
     assert not operators.operator_is_set_up(db)
+
+
+def test_notices_name_the_operator_set_up_and_how_to_reach_them(
+    client: Any, db: Session, settings: Settings, clock: Any, session_factory: Any, mail: Any
+) -> None:
+    from mamori.core import operator as operator_module
+    from mamori.worker import deliver_due
+    from tests.factories import make_service, make_staff, request_payload
+    from tests.support.smtp import body_text
+
+    make_service(db)
+    admin, _ = make_staff(db, ["administrator"], "owner@operator.example.com")
+    operator_module.set_operator(
+        name_ja="株式会社テスト掲示板",
+        name_en="Test Board Inc.",
+        email="help@board.example.jp",
+        public_url="https://board.example.jp/requests",
+        phone="03-1234-5678",
+        db=db,
+        at=clock.now(),
+        by=admin.actor(),
+    )
+    db.flush()
+    assert client.post("/api/v1/removal-requests", json=request_payload()).status_code == 201
+    deliver_due(session_factory, settings, clock)
+    (receipt,) = mail.to("hanako@example.com")
+    text = body_text(receipt)
+    assert "株式会社テスト掲示板" in str(receipt["Subject"])
+    assert "help@board.example.jp" in text and "03-1234-5678" in text

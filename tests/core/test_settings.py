@@ -43,3 +43,15 @@ def test_limits_cannot_be_switched_off_by_zero() -> None:
     for name in ("max_body_bytes", "detect_rate_limit_per_minute", "nudge_rate_limit_per_minute"):
         with pytest.raises(ValidationError):
             Settings(**{name: 0})
+
+
+def test_mamori_refuses_to_start_with_a_period_beyond_the_law(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from mamori.cli import app
+
+    monkeypatch.setenv("MAMORI_DECISION_PERIOD_DAYS", "15")
+    for command in (["serve"], ["worker", "--once"], ["db", "upgrade"], ["cases", "due"]):
+        refused = CliRunner().invoke(app, command)
+        assert refused.exit_code == 2, (command, refused.output)
+        assert "MAMORI_DECISION_PERIOD_DAYS" in refused.stderr and "14" in refused.stderr

@@ -12,6 +12,7 @@ from mamori.appeals import service as appeals
 from mamori.appeals.model import Side
 from mamori.core.audit import Actor
 from mamori.core.clock import FixedClock
+from mamori.core.config import Settings
 from mamori.core.errors import DomainError
 from mamori.decisions import service as decisions
 from tests.factories import make_criteria, make_service, make_staff, request_payload
@@ -35,7 +36,9 @@ def test_a_decision_reason_with_a_direction_override_is_refused_and_nothing_is_w
     assert decisions.decisions_for(db, case_id) == []
 
 
-def test_an_objection_with_a_nul_is_refused(client: Any, db: Session, clock: FixedClock) -> None:
+def test_an_objection_with_a_nul_is_refused(
+    client: Any, db: Session, clock: FixedClock, settings: Settings
+) -> None:
     make_service(db)
     make_criteria(db)
     _user, token = make_staff(db, ["specialist"])
@@ -52,6 +55,7 @@ def test_an_objection_with_a_nul_is_refused(client: Any, db: Session, clock: Fix
             Side.REQUESTER,
             "投稿は虚偽で\u0000今も拡散されています。",
             db=db,
+            settings=settings,
             at=clock.now(),
             by=Actor("r:x"),
         )

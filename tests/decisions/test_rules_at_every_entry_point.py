@@ -90,6 +90,7 @@ def test_the_first_decider_cannot_decide_again_through_the_api_while_the_case_is
         Side.POSTER,
         "事実に基づく正当な批判であり、削除は不当です。",
         db=db,
+        settings=settings,
         at=clock.now(),
         by=Actor("poster:x"),
     )
@@ -127,6 +128,7 @@ def test_the_decider_cannot_rule_on_the_appeal_against_their_own_decision(
         Side.REQUESTER,
         "投稿は虚偽の事実で、今も拡散され続けています。",
         db=db,
+        settings=settings,
         at=clock.now(),
         by=Actor("requester:x"),
     )

@@ -15,9 +15,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from mamori.core.clock import JST, to_utc
 from mamori.criteria.model import Measure
 from mamori.notices.model import NoticeStatus
+from mamori.requests.model import period_ends_at  # the one counting of periods
 
 MIN_REASON_LENGTH = 10
 
@@ -41,23 +41,6 @@ def may_appeal(side: Side, measure: Measure) -> bool:
 def independent(decided_by: str, ruling_by: str) -> bool:
     """An appeal is ruled by someone other than the person whose decision is appealed."""
     return decided_by != ruling_by
-
-
-def period_ends_at(start: dt.datetime, days: int) -> dt.datetime:
-    """The last instant of a period of `days` days from `start`, as UTC.
-
-    民法 Art. 140: the initial day is not counted, unless the period starts at 0:00 sharp (JST);
-    Art. 141: the period ends at the end of its last day. The same counting as the Art. 25 deadline
-    (`requests.model.decision_due_at`), without its 14-day cap, which is Art. 25's own; like it, no
-    extension when the last day is a holiday (Art. 142).
-    """
-    if days < 1:
-        raise ValueError(f"a period has at least 1 day, not {days}")
-    local = to_utc(start).astimezone(JST)
-    first_day = local.date() if local.time() == dt.time(0, 0) else local.date() + dt.timedelta(days=1)
-    after_last_day = first_day + dt.timedelta(days=days)
-    end = dt.datetime.combine(after_last_day, dt.time(0, 0), tzinfo=JST) - dt.timedelta(microseconds=1)
-    return end.astimezone(dt.UTC)
 
 
 def filing_starts_at(

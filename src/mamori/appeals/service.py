@@ -132,12 +132,10 @@ def file_appeal(
     db: Session,
     at: dt.datetime,
     by: Actor,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> store.AppealRow:
-    """Object to the latest decision (once per decision and side), within the period; the case opens again.
-
-    `settings` gives the period (MAMORI_APPEAL_FILING_DAYS); without it the documented default applies.
-    """
+    """Object to the latest decision (once per decision and side), within the period
+    (MAMORI_APPEAL_FILING_DAYS); the case opens again."""
     case = requests.get_case_row(db, case_id)
     state, _own = _state(case, side, db=db, filing_days=_filing_days(settings), now=at)
     if state.appeal is not None:

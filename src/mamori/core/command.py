@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,11 +17,28 @@ from mamori.core.db import make_engine, make_sessionmaker, transaction
 from mamori.core.errors import DomainError
 
 
+def settings_or_exit() -> Settings:
+    """The settings, or a clear message naming each bad MAMORI_* variable and exit code 2 (a deployment
+    must not start on a period the law does not allow, an unsafe secret, …)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = (
+                "MAMORI_" + "_".join(str(part) for part in error["loc"]).upper()
+                if error["loc"]
+                else "settings"
+            )
+            typer.echo(f"{name}: {error['msg']}", err=True)
+        typer.echo("mamori refuses to start with these settings (see docs/settings.md).", err=True)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def unit_of_work(settings: Settings | None = None) -> Iterator[tuple[Session, Settings]]:
     """One transaction on MAMORI_DATABASE_URL; a domain error is printed in ja and en, exit code 2,
     and nothing is written."""
-    settings = settings or Settings()
+    settings = settings or settings_or_exit()
     engine = make_engine(settings.database_url)
     try:
         with transaction(make_sessionmaker(engine)) as db:

@@ -15,13 +15,14 @@ from mamori.core.audit import Actor
 from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError, Forbidden
+from mamori.core.operator import OperatorProfile, operator_profile
 from mamori.core.text import refuse_control_characters
 from mamori.criteria import service as criteria
 from mamori.criteria.model import CitationError, Clause, Measure, check_citation
 from mamori.decisions import model, store
 from mamori.decisions.model import GROUND_TEXT, MIN_REASON_LENGTH, ExtensionGround
 from mamori.notices import service as notices
-from mamori.notices.compose import compose
+from mamori.notices.compose import compose, operator_context
 from mamori.notices.model import NoticeKind
 from mamori.requests import claims
 from mamori.requests import service as requests
@@ -264,7 +265,7 @@ def _decide(
         measure=decision.measure.value,
         clause=decision.clause_code,
     )
-    context = _notice_context(case, row, version.version, clause, settings)
+    context = _notice_context(case, row, version.version, clause, settings, operator_profile(db, settings))
     requester_state = _requester_decision_notice(case, row, context, db=db, settings=settings, at=at, by=by)
     poster_state = None
     if decision.measure.is_removal:
@@ -273,11 +274,17 @@ def _decide(
 
 
 def _notice_context(
-    case: CaseRow, row: store.DecisionRow, version: str, clause: Clause | None, settings: Settings
+    case: CaseRow,
+    row: store.DecisionRow,
+    version: str,
+    clause: Clause | None,
+    settings: Settings,
+    operator: OperatorProfile,
 ) -> dict[str, object]:
     base = settings.base_url.rstrip("/")
     return {
-        "platform": settings.platform_name,
+        "operator": operator,
+        **operator_context(operator, case.lang),
         "receipt_number": case.receipt_number,
         "content_url": case.content_url,
         "reason": row.reason,
@@ -295,8 +302,11 @@ def _localised(
     context: dict[str, object], case: CaseRow, row: store.DecisionRow, clause_title_en: str, lang: str
 ) -> dict[str, object]:
     ja, en = MEASURE_TEXT[Measure(row.measure)]
+    operator = context["operator"]
+    assert isinstance(operator, OperatorProfile)
     return {
         **context,
+        **operator_context(operator, lang),
         "measure_text": ja if lang == "ja" else en,
         "decided_at_text": format_jst(row.decided_at, lang),
         "received_at_text": format_jst(case.received_at, lang),
@@ -541,7 +551,7 @@ def extend(
         NoticeKind.REQUESTER_INTERIM,
         f"{case.id}:requester_interim:{row.id}",
         {
-            "platform": settings.platform_name,
+            **operator_context(operator_profile(db, settings), case.lang),
             "receipt_number": case.receipt_number,
             "received_at_text": format_jst(case.received_at, case.lang),
             "content_url": case.content_url,

@@ -18,12 +18,14 @@ from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError, Forbidden
 from mamori.core.i18n import translate
+from mamori.core.operator import operator_profile
 from mamori.core.text import refuse_control_characters
 from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
 from mamori.inquiry import model, store
 from mamori.inquiry.model import Answer, InquiryNoticeKind, InquiryStatus
 from mamori.notices import service as notices
+from mamori.notices.compose import contact_footer, operator_context
 from mamori.notices.model import NoticeStatus
 from mamori.requests import claims
 from mamori.requests import service as requests
@@ -132,8 +134,8 @@ def send_inquiry(
     token = model.new_answer_token()
     name = _shown_name(case, db=db, settings=settings, at=at, by=by)
     texts = requests.case_texts(case, settings)
+    operator = operator_profile(db, settings)
     ctx = {
-        "platform": settings.platform_name,
         "content_url": case.content_url,
         "content_text": texts.content_text,
         "reason": texts.reason,
@@ -142,11 +144,12 @@ def send_inquiry(
         "answer_url": f"{settings.base_url.rstrip('/')}/inquiry/answer/{token}",
     }
     subject_ja, body_ja = compose_inquiry(
-        "ja", {**ctx, "rights": requests.rights_text(case.rights_list, "ja")}
+        "ja", {**ctx, "platform": operator.name("ja"), "rights": requests.rights_text(case.rights_list, "ja")}
     )
     subject_en, body_en = compose_inquiry(
-        "en", {**ctx, "rights": requests.rights_text(case.rights_list, "en")}
+        "en", {**ctx, "platform": operator.name("en"), "rights": requests.rights_text(case.rights_list, "en")}
     )
+    body_en += contact_footer(operator_context(operator, "en"), "en")
     row = store.InquiryRow(
         id=store.new_id(),
         case_id=case.id,

@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 
 from mamori.core.i18n import translate
+from mamori.core.operator import OperatorProfile
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -25,8 +26,23 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def operator_context(profile: OperatorProfile, lang: str) -> dict[str, Any]:
+    """Who sends a notice and how to reach them (the operator set up with `mamori setup`), in `lang`."""
+    contact = [profile.email, *(x for x in (profile.phone, profile.postal_address, profile.contact_url) if x)]
+    return {"platform": profile.name(lang), "operator_contact": contact}
+
+
+def contact_footer(context: dict[str, Any], lang: str) -> str:
+    """The sender and their contact, under every notice to a requester or a poster."""
+    contact = context.get("operator_contact")
+    if not contact:
+        return ""
+    return f"\n――\n{context['platform']}\n{translate('Contact', lang)}: {' / '.join(contact)}\n"
+
+
 def compose(kind: str, lang: str, context: dict[str, Any]) -> tuple[str, str]:
-    """(subject, body) of a notice of `kind` in `lang`."""
+    """(subject, body) of a notice of `kind` in `lang`; with `operator_context`, the operator's contact
+    closes the body."""
     env = _environment()
 
     def gettext(msgid: str, **values: Any) -> str:
@@ -36,4 +52,4 @@ def compose(kind: str, lang: str, context: dict[str, Any]) -> tuple[str, str]:
     template = env.get_template(f"notices/mail/{kind}.txt")
     rendered = template.render({**context, "_": gettext})
     subject, _, body = rendered.partition("\n")
-    return subject.strip(), body.strip() + "\n"
+    return subject.strip(), body.strip() + "\n" + contact_footer(context, lang)

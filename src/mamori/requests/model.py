@@ -85,20 +85,30 @@ def check_period(days: int) -> int:
     return days
 
 
+def period_ends_at(start: dt.datetime, days: int) -> dt.datetime:
+    """The last instant of a period of `days` days from `start`, as UTC: the one counting every period
+    here uses (the Art. 25 deadline, the decision after an interim notice, appeals).
+
+    民法 Art. 140: the initial day is not counted, unless the period starts at 0:00 sharp (JST);
+    Art. 141: the period ends at the end of its last day. No extension when the last day is a holiday
+    (Art. 142 is not applied: the platform's duties run every day).
+    """
+    if days < 1:
+        raise ValueError(f"a period has at least 1 day, not {days}")
+    local = to_utc(start).astimezone(JST)
+    first_day = local.date() if local.time() == dt.time(0, 0) else local.date() + dt.timedelta(days=1)
+    after_last_day = first_day + dt.timedelta(days=days)
+    end = dt.datetime.combine(after_last_day, dt.time(0, 0), tzinfo=JST) - dt.timedelta(microseconds=1)
+    return end.astimezone(dt.UTC)
+
+
 def decision_due_at(received_at: dt.datetime, period_days: int) -> dt.datetime:
     """The last instant for the Art. 25 notice: end of the period's last day in JST, as UTC.
 
     A receipt at 0:00:00 JST sharp counts its own day (民法 Art. 140 proviso); any later receipt
-    starts counting the next day.
+    starts counting the next day. The period may not exceed 14 days (Art. 25(1)).
     """
-    check_period(period_days)
-    local = to_utc(received_at).astimezone(JST)
-    first_day = local.date()
-    if local.time() != dt.time(0, 0):
-        first_day += dt.timedelta(days=1)
-    last_day = first_day + dt.timedelta(days=period_days - 1)
-    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=JST)
-    return (end - dt.timedelta(microseconds=1)).astimezone(dt.UTC)
+    return period_ends_at(received_at, check_period(period_days))
 
 
 def clock_state(
@@ -136,11 +146,8 @@ def clock_state(
 
 def final_decision_due_at(told_at: dt.datetime, target_days: int) -> dt.datetime:
     """The target for the decision after an interim notice delivered at `told_at` (Art. 25(1) proviso,
-    "without delay"): counted like every period here, to the end of the last day in JST."""
-    local = to_utc(told_at).astimezone(JST)
-    last_day = local.date() + dt.timedelta(days=target_days)
-    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=JST)
-    return (end - dt.timedelta(microseconds=1)).astimezone(dt.UTC)
+    "without delay"), counted like every period here."""
+    return period_ends_at(told_at, target_days)
 
 
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U

@@ -17,9 +17,10 @@ from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.crypto import Sealer
 from mamori.core.errors import Conflict, DomainError, Forbidden, NotFound
+from mamori.core.operator import operator_profile
 from mamori.core.text import refuse_control_characters
 from mamori.notices import service as notices
-from mamori.notices.compose import compose
+from mamori.notices.compose import compose, operator_context
 from mamori.notices.delivery import Settled
 from mamori.notices.model import ART25_KINDS, NoticeKind, NoticeStatus
 from mamori.requests import claims, model, store
@@ -232,7 +233,7 @@ def file_request(
         NoticeKind.RECEIPT.value,
         form.lang,
         {
-            "platform": settings.platform_name,
+            **operator_context(operator_profile(db, settings), form.lang),
             "receipt_number": case.receipt_number,
             "received_at_text": format_jst(at, form.lang),
             "due_text": format_jst(due, form.lang),
@@ -653,7 +654,7 @@ def sweep_deadlines(*, db: Session, now: dt.datetime, settings: Settings) -> lis
             NoticeKind.DEADLINE_ALERT.value,
             "ja",
             {
-                "platform": settings.platform_name,
+                "platform": operator_profile(db, settings).name_ja,
                 "receipt_number": case.receipt_number,
                 "received_at_text": format_jst(case.received_at),
                 "due_text": format_jst(case.decision_due_at),
@@ -702,7 +703,7 @@ def _alert_undelivered(*, db: Session, now: dt.datetime, settings: Settings, sea
             NoticeKind.UNDELIVERED_ALERT.value,
             "ja",
             {
-                "platform": settings.platform_name,
+                "platform": operator_profile(db, settings).name_ja,
                 "receipt_number": case.receipt_number,
                 "notice_kind": row.kind,
                 "notice_status": row.status,

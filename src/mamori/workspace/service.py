@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mamori.appeals import service as appeals
 from mamori.core.auth import UserRow
 from mamori.core.config import Settings
 from mamori.requests import service as requests
@@ -47,6 +48,8 @@ class QueueItem:
     trusted_source: str | None
     marks: list[str] = field(default_factory=list)
     final_due_at: dt.datetime | None = None
+    ruling_due_at: dt.datetime | None = None  # an open objection: when its ruling is due
+    ruling_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,18 @@ def open_queue(filters: QueueFilter, *, db: Session, now: dt.datetime, settings:
                 item.final_due_at,
             )
         )
+    rulings = appeals.rulings_due([i.case_id for i in items], db=db, settings=settings, now=now)
+    items = [
+        replace(i, ruling_due_at=rulings[i.case_id].due_at, ruling_late=rulings[i.case_id].late)
+        if i.case_id in rulings
+        else i
+        for i in items
+    ]
     if filters.sort == "abuse":
         items.sort(key=lambda i: -(i.abuse_score if i.abuse_score is not None else -1.0))
+    else:  # a late ruling on an objection comes right after the Art. 25 deadlines missed or at risk
+        urgent = (ClockState.OVERDUE, ClockState.UNDELIVERED)
+        items.sort(key=lambda i: 0 if i.clock in urgent else (1 if i.ruling_late else 2))
     return QueueView(items, counts, len(ordered))
 
 
