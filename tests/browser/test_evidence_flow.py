@@ -29,9 +29,7 @@ AT = dt.datetime(2026, 4, 1, 22, 30, tzinfo=JST)
 def seed(database_url: str, settings: Settings) -> str:
     """A service, a removal request (the case), a counsellor and a specialist; returns the case id."""
     with transaction(make_sessionmaker(make_engine(database_url))) as db:
-        db.add(
-            ServiceRow(slug="board", name_ja="掲示板", name_en="Board", created_at=AT)
-        )
+        db.add(ServiceRow(slug="board", name_ja="掲示板", name_en="Board", created_at=AT))
         db.flush()
         for email, role in (("counsellor@ev.test", "counsellor"), ("specialist@ev.test", "specialist")):
             create_user(email, f"{role} 担当", [role], PASSWORD, db=db, at=AT, by=Actor.system())

@@ -37,11 +37,7 @@ def principal(user: UserRow) -> Principal:
 
 
 def a_case(db: Session, settings: Settings, clock: FixedClock) -> str:
-    db.add(
-        ServiceRow(
-            slug="board", name_ja="掲示板", name_en="Board", created_at=clock.now()
-        )
-    )
+    db.add(ServiceRow(slug="board", name_ja="掲示板", name_en="Board", created_at=clock.now()))
     db.flush()
     attached = requests.EvidenceRef(sha256="b" * 64, description="本人のスクリーンショット", url="")
     form = requests.RequestForm(

@@ -650,32 +650,56 @@ def sweep_deadlines(*, db: Session, now: dt.datetime, settings: Settings) -> lis
         audit.record(
             db, at=now, actor="system", action="case.deadline_missed", subject_type="case", subject_id=case.id
         )
-        subject, body = compose(
-            NoticeKind.DEADLINE_ALERT.value,
-            "ja",
-            {
-                "platform": operator_profile(db, settings).name_ja,
-                "receipt_number": case.receipt_number,
-                "received_at_text": format_jst(case.received_at),
-                "due_text": format_jst(case.decision_due_at),
-                "case_url": f"{settings.base_url.rstrip('/')}/workspace/cases/{case.id}",
-            },
-        )
-        notices.queue(
-            db,
+        _alert_operator(
+            case,
+            NoticeKind.DEADLINE_ALERT,
+            f"{case.id}:deadline_alert",
+            {"received_at_text": format_jst(case.received_at)},
+            db=db,
+            now=now,
+            settings=settings,
             sealer=sealer,
-            case_id=case.id,
-            kind=NoticeKind.DEADLINE_ALERT,
-            recipient="operator",
-            to_address=settings.operator_email,
-            lang="ja",
-            subject=subject,
-            body=body,
-            dedupe_key=f"{case.id}:deadline_alert",
-            at=now,
         )
         marked.append(case.receipt_number)
     return marked
+
+
+def _alert_operator(
+    case: store.CaseRow,
+    kind: NoticeKind,
+    key: str,
+    details: dict[str, str],
+    *,
+    db: Session,
+    now: dt.datetime,
+    settings: Settings,
+    sealer: Sealer,
+) -> None:
+    """A mail to the team that answers for the Art. 25 periods (MAMORI_OPERATOR_EMAIL), in Japanese."""
+    subject, body = compose(
+        kind.value,
+        "ja",
+        {
+            "platform": operator_profile(db, settings).name_ja,
+            "receipt_number": case.receipt_number,
+            "due_text": format_jst(case.decision_due_at),
+            "case_url": f"{settings.base_url.rstrip('/')}/workspace/cases/{case.id}",
+            **details,
+        },
+    )
+    notices.queue(
+        db,
+        sealer=sealer,
+        case_id=case.id,
+        kind=kind,
+        recipient="operator",
+        to_address=settings.operator_email,
+        lang="ja",
+        subject=subject,
+        body=body,
+        dedupe_key=key,
+        at=now,
+    )
 
 
 def _alert_undelivered(*, db: Session, now: dt.datetime, settings: Settings, sealer: Sealer) -> None:
@@ -699,31 +723,15 @@ def _alert_undelivered(*, db: Session, now: dt.datetime, settings: Settings, sea
         key = f"{case.id}:undelivered_alert:{row.id}"
         if notices.exists(db, key):
             continue
-        subject, body = compose(
-            NoticeKind.UNDELIVERED_ALERT.value,
-            "ja",
-            {
-                "platform": operator_profile(db, settings).name_ja,
-                "receipt_number": case.receipt_number,
-                "notice_kind": row.kind,
-                "notice_status": row.status,
-                "last_error": row.last_error or "",
-                "due_text": format_jst(case.decision_due_at),
-                "case_url": f"{settings.base_url.rstrip('/')}/workspace/cases/{case.id}",
-            },
-        )
-        notices.queue(
-            db,
+        _alert_operator(
+            case,
+            NoticeKind.UNDELIVERED_ALERT,
+            key,
+            {"notice_kind": row.kind, "notice_status": row.status, "last_error": row.last_error or ""},
+            db=db,
+            now=now,
+            settings=settings,
             sealer=sealer,
-            case_id=case.id,
-            kind=NoticeKind.UNDELIVERED_ALERT,
-            recipient="operator",
-            to_address=settings.operator_email,
-            lang="ja",
-            subject=subject,
-            body=body,
-            dedupe_key=key,
-            at=now,
         )
         store.add_event(db, case.id, now, "notice_undelivered", "system", notice=row.id, status=row.status)
 

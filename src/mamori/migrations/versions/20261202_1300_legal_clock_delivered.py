@@ -25,8 +25,12 @@ COUNTING = "('requester_decision', 'requester_interim')"
 
 def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("requester_told_at", mamori.core.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("decision_told_at", mamori.core.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("requester_told_at", mamori.core.db.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("decision_told_at", mamori.core.db.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("inquiry_window_ends_at", mamori.core.db.UTCDateTime(timezone=True), nullable=True)
         )
@@ -57,7 +61,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("decision_period_days", sa.Integer(), nullable=False, server_default="7"))
+        batch_op.add_column(
+            sa.Column("decision_period_days", sa.Integer(), nullable=False, server_default="7")
+        )
         batch_op.create_check_constraint(
             op.f("ck_services_period_within_law"), "decision_period_days BETWEEN 1 AND 14"
         )
