@@ -35,7 +35,8 @@ def test_sealed_content_opens_to_the_same_bytes_whatever_its_length(
     target = tmp_path / "f"
     Vault(SECRET).seal_chunks([content[:5], content[5:]], target, item_id="i", name="n")
     assert Vault(SECRET).read_bytes(target, item_id="i", name="n") == content
-    assert content == b"" or content not in target.read_bytes()
+    # a few random bytes can occur in any ciphertext by chance: only a longer run says it was not sealed
+    assert len(content) < 8 or content not in target.read_bytes()
 
 
 def test_a_sealed_file_opens_only_as_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
