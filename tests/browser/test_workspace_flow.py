@@ -75,7 +75,10 @@ def test_request_inquiry_decision_and_appeal(
         # the poster objected: a removal now rests on Art. 3(2)(i), which the form asks for
         first.click("#preview")
         assert "3条2項1号" in first.inner_text("#action-error")
-        first.fill("#liability_ground", "申出者が提出した資料から摘示事実が虚偽であると信じるに足りる相当の理由がある。")
+        first.fill(
+            "#liability_ground",
+            "申出者が提出した資料から摘示事実が虚偽であると信じるに足りる相当の理由がある。",
+        )
         first.click("#preview")
         previews = first.inner_text("main")
         assert "申出者" in previews or "requester" in previews.lower()
