@@ -117,3 +117,33 @@ def test_a_delivered_interim_notice_meets_the_deadline_and_the_decision_then_age
     # the queue raises it above cases that are merely due soon
     ranks = [i.case_id for i in requests.open_cases_by_clock(db=db, now=later, settings=settings)]
     assert ranks[0] == case_id
+
+
+def test_mamori_cases_due_shows_the_decisions_target_after_an_interim_notice(
+    fresh_database_url: str, mail: MailSink, monkeypatch: Any, tmp_path: Any
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from mamori.cli import app
+    from mamori.core.audit import Actor
+    from mamori.core.clock import SystemClock
+    from mamori.core.db import make_engine, make_sessionmaker, transaction
+    from mamori.requests.api import to_form
+    from mamori.requests.schema import RemovalRequestIn
+
+    monkeypatch.setenv("MAMORI_DATABASE_URL", fresh_database_url)
+    settings = Settings(database_url=fresh_database_url, smtp_url=mail.url, env="test", data_dir=tmp_path)
+    factory = make_sessionmaker(make_engine(fresh_database_url))
+    now = SystemClock().now()
+    with transaction(factory) as db:
+        make_service(db)
+        form = to_form(RemovalRequestIn.model_validate(request_payload()), source="api", idempotency_key=None)
+        case_id = requests.file_request(form, db=db, settings=settings, at=now, by=Actor("public:t")).case_id
+        interim(db, settings, case_id, now)
+    tick(factory, settings, SystemClock())  # the interim notice is delivered
+    result = CliRunner().invoke(app, ["cases", "due", "--json"])
+    assert result.exit_code == 0, result.output
+    (line,) = [json.loads(x) for x in result.output.splitlines()]
+    assert line["clock"] == "answered" and line["final_due"] is not None

@@ -25,7 +25,8 @@ AsWho = Annotated[
 
 @app.command("due")
 def due(as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False) -> None:
-    """Open requests, overdue first, then due soonest (exit code 1 when any is overdue)."""
+    """Open requests, overdue first, then due soonest, with the target of a decision owed after an interim
+    notice (exit code 1 when any is overdue or its notice is undelivered)."""
     now = SystemClock().now()
     with unit_of_work() as (db, settings):
         items = service.open_cases_by_clock(db=db, now=now, settings=settings)
@@ -39,15 +40,17 @@ def due(as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines."
                         "stage": item.stage,
                         "clock": item.state.value,
                         "due": item.decision_due_at.isoformat(),
+                        "final_due": item.final_due_at.isoformat() if item.final_due_at else None,
                     }
                 )
             )
         else:
+            final = f"  decision due {format_jst(item.final_due_at, 'en')}" if item.final_due_at else ""
             typer.echo(
                 f"{item.state.value:13} {item.receipt_number}  {item.stage:10} "
-                f"due {format_jst(item.decision_due_at, 'en')}"
+                f"due {format_jst(item.decision_due_at, 'en')}{final}"
             )
-    if any(i.state.value == "overdue" for i in items):
+    if any(i.state.value in ("overdue", "undelivered") for i in items):
         raise typer.Exit(1)
 
 
