@@ -184,3 +184,14 @@ def test_a_file_name_with_a_direction_override_is_refused(
         headers=w.author.headers,
     )
     assert answer.status_code == 422 and answer.json()["detail"][0]["field"] == "file"
+
+
+def test_captures_are_rate_limited_per_address(client: Any, settings: Settings, w: World) -> None:
+    """Each capture starts Chromium: a client gets 429 after MAMORI_CAPTURE_RATE_LIMIT_PER_MINUTE."""
+    client.app.state.settings = settings.model_copy(update={"capture_rate_limit_per_minute": 2})
+    body = {"owner_type": "case", "owner_id": "..", "url": "http://127.0.0.1:9/secret"}
+    codes = [
+        client.post("/api/v1/evidence/captures", json=body, headers=w.roles["specialist"].headers).status_code
+        for _ in range(3)
+    ]
+    assert codes == [422, 422, 429]

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
         description="Requests per client address per minute to the pages and API opened with a secret key "
         "(status, poster's page, objections, inquiry answers) before 429: keys cannot be guessed by trying.",
     )
+    capture_rate_limit_per_minute: int = Field(
+        10,
+        ge=1,
+        description="Server captures of a page (each starts Chromium) per client address per minute before 429.",
+    )
     max_body_bytes: int = Field(
         1024 * 1024,
         ge=16 * 1024,

@@ -18,7 +18,7 @@ from mamori.evidence import report, service
 from mamori.evidence.download import attachment
 from mamori.evidence.model import EvidenceItem
 from mamori.evidence.settings import evidence_settings
-from mamori.web.deps import AppClock, AppSettings, DbSession, require
+from mamori.web.deps import AppClock, AppSettings, DbSession, rate_limit, require
 
 router = APIRouter(tags=["evidence"])
 
@@ -81,7 +81,11 @@ def list_items(
     return {"items": [public(i) for i in service.items_for(owner_type, owner_id, by=principal, db=db)]}
 
 
-@router.post("/api/v1/evidence/captures", status_code=201)
+@router.post(
+    "/api/v1/evidence/captures",
+    status_code=201,
+    dependencies=[rate_limit("capture", "capture_rate_limit_per_minute")],
+)
 def capture(
     body: CaptureRequest, principal: Capturer, db: DbSession, clock: AppClock, settings: AppSettings
 ) -> dict[str, Any]:

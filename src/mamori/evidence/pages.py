@@ -20,7 +20,7 @@ from mamori.evidence import service
 from mamori.evidence.download import attachment
 from mamori.evidence.model import PROFILE_FIELD_LABELS, Access, EvidenceItem, ItemKind
 from mamori.evidence.settings import evidence_settings
-from mamori.web.deps import AppClock, AppSettings, DbSession, require, staff_page
+from mamori.web.deps import AppClock, AppSettings, DbSession, rate_limit, require, staff_page
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["evidence pages"])
@@ -111,7 +111,11 @@ def evidence_list(
     return _list_page(request, principal, owner_type, owner_id, db=db)
 
 
-@router.post("/evidence/captures", response_model=None)
+@router.post(
+    "/evidence/captures",
+    response_model=None,
+    dependencies=[rate_limit("capture", "capture_rate_limit_per_minute")],
+)
 def capture(
     request: Request,
     principal: Capturer,
