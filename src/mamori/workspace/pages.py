@@ -30,6 +30,7 @@ from mamori.requests.model import OPEN_STAGES, Right, Stage
 from mamori.web.deps import AppClock, AppSettings, DbSession, require
 from mamori.web.templating import page_lang, render
 from mamori.workspace import service
+from mamori.workspace.model import time_left
 
 router = APIRouter(prefix="/workspace", tags=["workspace"])
 Reader = Annotated[Principal, Depends(require("case.read"))]
@@ -87,6 +88,8 @@ def queue_page(
         "stages": [s.value for s in OPEN_STAGES],
         "service_slugs": sorted(service.service_slugs(db).values()),
         "names": service.staff_names(db),
+        "now": clock.now(),
+        "time_left": time_left,
     }
     return render(request, "workspace/queue.html", ctx)
 
@@ -163,6 +166,8 @@ def _case_context(
         "claimed_until": case.claimed_until if claimed else None,
         "clock_state": requests.clock_of(case, now=now, settings=settings).value,
         "to_jst": to_jst,
+        "now": now,
+        "time_left": time_left,
         "error": None,
         "form": {},
     }
