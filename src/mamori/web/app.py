@@ -7,11 +7,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mamori import __version__
@@ -78,9 +80,29 @@ def create_app(
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Unknown addresses, wrong methods, redirects raised by a dependency: pages for browsers.
+        if exc.status_code < 400 or not wants_html(request):
+            return await http_exception_handler(request, exc)
+        return error_page(request, exc.status_code)
+
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if wants_html(request):
+            return error_page(request, 422)
         return JSONResponse(validation_error_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, _exc: Exception) -> Response:
+        # Logged by the server with its traceback; the visitor sees none of it.
+        if wants_html(request):
+            return error_page(request, 500)
+        body = {
+            "code": "internal_error",
+            "message": {"ja": "サーバーでエラーが起きました。", "en": "Server error."},
+        }
+        return JSONResponse(body, status_code=500)
 
     @app.get("/healthz", tags=["health"], dependencies=[PUBLIC])
     def healthz(db: DbSession) -> dict[str, str]:
@@ -109,12 +131,18 @@ def wants_html(request: Request) -> bool:
 
 
 def html_error(request: Request, exc: DomainError) -> Response:
-    """Signed-out staff are sent to the sign-in page; other errors get a page in the person's language."""
-    if exc.status == 401:
+    """A domain error as a page, its message in the person's language."""
+    from mamori.web.templating import page_lang
+
+    return error_page(request, exc.status, exc.ja if page_lang(request).startswith("ja") else exc.en)
+
+
+def error_page(request: Request, status: int, message: str = "") -> Response:
+    """Signed-out visitors are sent to sign in and back; other errors get a page in the person's
+    language with a way on. Nothing of the failure itself (no exception text) reaches the page."""
+    if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
-    from mamori.web.templating import page_lang, render
+    from mamori.web.templating import render
 
-    lang = page_lang(request)
-    message = exc.ja if lang.startswith("ja") else exc.en
-    return render(request, "error.html", {"status": exc.status, "message": message}, status_code=exc.status)
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
