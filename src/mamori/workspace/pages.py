@@ -43,9 +43,14 @@ def _message(request: Request, exc: DomainError) -> str:
     return exc.en if page_lang(request) == "en" else exc.ja
 
 
-def _back(case_id: str, request: Request) -> RedirectResponse:
-    lang = page_lang(request)
-    return RedirectResponse(f"/workspace/cases/{case_id}?lang={lang}", status_code=303)
+# What the case page confirms after an action; the page maps the key to a translated message and
+# ignores any other value, so nothing typed into the URL is shown.
+DONE = ("claimed", "released", "poster_recorded", "extended", "inquiry_sent", "decided", "ruled")
+
+
+def _back(case_id: str, request: Request, done: str) -> RedirectResponse:
+    query = urlencode({"lang": page_lang(request), "done": done})
+    return RedirectResponse(f"/workspace/cases/{case_id}?{query}", status_code=303)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -169,7 +174,9 @@ def _case_context(
         "now": now,
         "time_left": time_left,
         "error": None,
+        "error_field": None,
         "form": {},
+        "done": request.query_params.get("done") if request.query_params.get("done") in DONE else None,
     }
 
 
@@ -182,11 +189,14 @@ def _case_page(
     principal: Principal,
     *,
     error: str | None = None,
+    error_field: str | None = None,
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     ctx = _case_context(request, case_id, db, settings, clock.now(), principal)
-    ctx.update(error=error, form=form or {})
+    ctx.update(error=error, error_field=error_field, form=form or {})
+    if error:
+        ctx["done"] = None
     return render(request, "workspace/case.html", ctx, status_code=status)
 
 
@@ -218,6 +228,7 @@ def _refused(
         clock,
         principal,
         error=_message(request, exc),
+        error_field=exc.field,
         form=form,
         status=exc.status,
     )
@@ -232,6 +243,8 @@ def _act(
     principal: Principal,
     action: Any,
     form: dict[str, str] | None = None,
+    *,
+    done: str,
 ) -> Response:
     """Run a change; on a domain error roll it back and show the case page with the message."""
     try:
@@ -239,7 +252,7 @@ def _act(
     except DomainError as exc:
         return _refused(request, case_id, db, settings, clock, principal, exc, form)
     db.commit()  # durable before the browser follows the redirect
-    return _back(case_id, request)
+    return _back(case_id, request, done)
 
 
 @router.post("/cases/{case_id}/claim")
@@ -256,6 +269,7 @@ def claim(
         lambda: claims.claim(
             case_id, db=db, now=clock.now(), by=principal.actor, user_id=principal.user_id, settings=settings
         ),
+        done="claimed",
     )
 
 
@@ -273,6 +287,7 @@ def release(
         lambda: claims.release(
             case_id, db=db, now=clock.now(), by=principal.actor, user_id=principal.user_id
         ),
+        done="released",
     )
 
 
@@ -308,7 +323,7 @@ def record_poster(
             by=principal.actor,
         )
 
-    return _act(request, case_id, db, settings, clock, principal, action)
+    return _act(request, case_id, db, settings, clock, principal, action, done="poster_recorded")
 
 
 @router.post("/cases/{case_id}/extension")
@@ -344,7 +359,7 @@ def extend(
             by=principal.actor,
         )
 
-    return _act(request, case_id, db, settings, clock, principal, action)
+    return _act(request, case_id, db, settings, clock, principal, action, done="extended")
 
 
 def decision_input(
@@ -461,6 +476,7 @@ def decide(
         principal,
         action,
         _decision_form(measure, criteria_version, clause, reason, liability_ground),
+        done="decided",
     )
 
 
@@ -485,7 +501,7 @@ def send_inquiry(
         claims.require_claim(case_id, db=db, now=clock.now(), user_id=principal.user_id, settings=settings)
         inquiry.send_inquiry(case_id, election, db=db, settings=settings, at=clock.now(), by=principal.actor)
 
-    return _act(request, case_id, db, settings, clock, principal, action)
+    return _act(request, case_id, db, settings, clock, principal, action, done="inquiry_sent")
 
 
 @router.post("/cases/{case_id}/appeal-ruling")
@@ -516,4 +532,4 @@ def rule(
         )
 
     form = _decision_form(measure, criteria_version, clause, reason, liability_ground)
-    return _act(request, case_id, db, settings, clock, principal, action, form)
+    return _act(request, case_id, db, settings, clock, principal, action, form, done="ruled")
