@@ -93,3 +93,41 @@ def test_an_error_is_shown_beside_its_field_and_summarised_at_the_top(
     assert '<p class="field-error" id="clause-error">Choose the clause applied.</p>' in page.text
     assert 'id="clause" name="clause" aria-invalid="true" aria-describedby="clause-error"' in page.text
     assert 'id="done"' not in page.text
+
+
+def publish_second_version(db: Session) -> None:
+    from mamori.criteria import service as criteria
+
+    at = dt.datetime(2026, 3, 1, tzinfo=support.EPOCH.tzinfo)
+    clause = criteria.DraftClause(
+        code="3.1",
+        title_ja="私生活の暴露",
+        title_en="Exposing private life",
+        text_ja="私生活をみだりに公開する投稿は削除します。",
+        text_en="We remove posts that expose a person's private life without cause.",
+        applies_to=["request"],
+        measures=["remove"],
+        reason_template_ja="私生活をみだりに公開する内容であるため。",
+        reason_template_en="It exposes a private life without cause.",
+    )
+    criteria.create_draft("2026.2", at, [clause], db=db, at=at, by=support.SYSTEM)
+    criteria.publish("2026.2", db=db, at=at, by=support.SYSTEM)
+    db.flush()
+
+
+def test_the_post_is_shown_beside_the_clause_of_the_version_in_force(
+    client: Any, db: Session, settings: Settings, clock: FixedClock
+) -> None:
+    case_id, _due = open_case(db, settings, clock, client)
+    publish_second_version(db)
+    ja = client.get(f"/workspace/cases/{case_id}?lang=ja").text
+    clause_select = ja[
+        ja.index('<select id="clause"') : ja.index("</select>", ja.index('<select id="clause"'))
+    ]
+    assert 'value="3.1"' in clause_select and 'value="2.1"' not in clause_select  # only the version in force
+    assert 'value="3.1" data-key="2026.2|3.1" selected' in clause_select  # the first clause by default
+    beside = ja[ja.index('id="post-beside-clause"') : ja.index('id="other-versions"')]
+    assert "佐藤一郎は詐欺師だ" in beside and "私生活をみだりに公開する投稿は削除します。" in beside
+    assert "社会的評価を低下させる投稿" in ja[ja.index('id="other-versions"') :]  # older version, folded
+    en = client.get(f"/workspace/cases/{case_id}?lang=en").text
+    assert '<p id="clause-text" class="prewrap">We remove posts that expose' in en

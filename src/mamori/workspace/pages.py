@@ -132,6 +132,14 @@ def _case_context(
         for c in v.clauses
     }
     names = service.staff_names(db)
+    english = page_lang(request) == "en"
+    clause_texts = {
+        c.code: {
+            "title": f"{c.code} {c.title_en if english else c.title_ja}",
+            "text": c.text_en if english else c.text_ja,
+        }
+        for c in (in_force.clauses if in_force else ())
+    }
     events = [
         {
             "at": e.at,
@@ -162,6 +170,7 @@ def _case_context(
         "versions": versions,
         "in_force": in_force,
         "templates": templates,
+        "clause_texts": clause_texts,
         "measures": list(Measure),
         "grounds": list(ExtensionGround),
         "is_open": case.stage in [s.value for s in OPEN_STAGES],
