@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mamori.core.auth import UserRow
 from mamori.core.clock import FixedClock
 from mamori.core.config import Settings
 from mamori.requests import service as requests
@@ -131,3 +133,76 @@ def test_the_post_is_shown_beside_the_clause_of_the_version_in_force(
     assert "社会的評価を低下させる投稿" in ja[ja.index('id="other-versions"') :]  # older version, folded
     en = client.get(f"/workspace/cases/{case_id}?lang=en").text
     assert '<p id="clause-text" class="prewrap">We remove posts that expose' in en
+
+
+def appealed_case(db: Session, settings: Settings, clock: FixedClock, client: Any) -> str:
+    """山田花子 removed the post; the poster objected. Returns the case id."""
+    from mamori.appeals import service as appeals
+    from mamori.appeals.model import Side
+    from mamori.core.audit import Actor
+    from mamori.criteria.model import Measure
+    from mamori.decisions import service as decisions
+
+    case_id, _due = open_case(db, settings, clock, client)
+    support.with_poster(db, settings, case_id, clock.now())
+    first = db.scalars(select(UserRow).where(UserRow.email == "s1@staff.test")).one()
+    reason = "根拠が示されておらず、特定の個人の社会的評価を低下させるため。"
+    choice = decisions.DecisionInput(Measure.REMOVE, "2026.1", "2.1", reason)
+    decider = Actor(f"user:{first.id}", frozenset({"specialist"}))
+    decisions.decide(case_id, choice, db=db, settings=settings, at=clock.now(), by=decider)
+    objection = "投稿は事実に基づく論評であり、削除には同意できません。"
+    appeals.file_appeal(
+        case_id,
+        Side.POSTER,
+        objection,
+        db=db,
+        settings=settings,
+        at=clock.advance(hours=1),
+        by=Actor("poster:x"),
+    )
+    db.flush()
+    return case_id
+
+
+def test_the_ruling_form_shows_the_decision_appealed_against_and_who_may_rule(
+    client: Any, db: Session, settings: Settings, clock: FixedClock
+) -> None:
+    case_id = appealed_case(db, settings, clock, client)
+    support.staff(db, "s2@staff.test", ["specialist"], name="鈴木次郎")
+    sign_in(client, "s2@staff.test")
+    page = client.get(f"/workspace/cases/{case_id}?lang=ja").text
+    ruling = page[page.index('id="appeal-ruling"') :]
+    assert "異議への判断" in ruling and "発信者からの異議" in ruling
+    assert "投稿は事実に基づく論評であり" in ruling
+    decided = ruling[ruling.index('id="appealed-decision"') : ruling.index("</dl>")]
+    assert "投稿を削除" in decided or "削除" in decided
+    assert "2.1 社会的評価を低下させる投稿" in decided and "2026.1" in decided
+    assert "根拠が示されておらず" in decided and "山田花子" in decided
+    assert (
+        "あなたが判断できます" in ruling and 'id="ruling-form-title"' in ruling and 'id="preview"' in ruling
+    )
+    en = client.get(f"/workspace/cases/{case_id}?lang=en").text
+    assert "The decision appealed against" in en and "Your ruling on the objection" in en
+
+
+def test_the_person_who_decided_is_told_another_specialist_rules(
+    client: Any, db: Session, settings: Settings, clock: FixedClock
+) -> None:
+    case_id = appealed_case(db, settings, clock, client)
+    sign_in(client, "s1@staff.test")
+    page = client.get(f"/workspace/cases/{case_id}?lang=en").text
+    assert "You made the decision appealed against, so another specialist must rule on it." in page
+
+
+def test_a_reviewer_who_cannot_decide_sees_why(
+    client: Any, db: Session, settings: Settings, clock: FixedClock
+) -> None:
+    case_id = appealed_case(db, settings, clock, client)
+    support.staff(db, "r@staff.test", ["reviewer"], name="高橋三郎")
+    sign_in(client, "r@staff.test")
+    page = client.get(f"/workspace/cases/{case_id}?lang=en").text
+    assert "Only a specialist other than 山田花子, who decided, may rule on it" in page
+    assert 'id="preview"' not in page
+    fresh = support.file(db, settings, clock.now(), content_url="https://board.example/t/2#1")
+    db.flush()
+    assert 'id="cannot-decide"' in client.get(f"/workspace/cases/{fresh}?lang=en").text

@@ -150,6 +150,17 @@ def _case_context(
         for e in requests.timeline(db, case.id)
     ]
     claimed = case.assignee is not None and case.claimed_until is not None and case.claimed_until > now
+    appeal = appeals.open_appeal(case.id, db=db)
+    appealed = decisions.latest(case.id, db=db) if appeal is not None else None
+    appealed_version = next((v for v in versions if appealed and v.id == appealed.criteria_version_id), None)
+    appealed_clause = next(
+        (
+            c
+            for c in (appealed_version.clauses if appealed_version else ())
+            if appealed and c.code == appealed.clause_code
+        ),
+        None,
+    )
     return {
         "case": case,
         "texts": requests.case_texts(case, settings),
@@ -165,7 +176,21 @@ def _case_context(
         "extensions": decisions.extensions_for(db, case.id),
         "inquiry": inquiry.latest(case.id, db=db),
         "inquiries": inquiry.for_case(db, case.id),
-        "appeal": appeals.open_appeal(case.id, db=db),
+        "appeal": appeal,
+        # the ruling on an objection: the decision appealed against, and whether this person may rule
+        "appealed": appealed,
+        "appealed_version": appealed_version.version if appealed_version else "",
+        "appealed_clause": (
+            f"{appealed_clause.code} {appealed_clause.title_en if english else appealed_clause.title_ja}"
+            if appealed_clause
+            else (appealed.clause_code if appealed else "")
+        ),
+        "appealed_by_name": names.get(appealed.decided_by.removeprefix("user:"), appealed.decided_by)
+        if appealed
+        else "",
+        "may_rule": appealed is not None
+        and principal.may("appeal.decide")
+        and appealed.decided_by != principal.actor.ident,
         "appeals": appeals.for_case(db, case.id),
         "versions": versions,
         "in_force": in_force,
