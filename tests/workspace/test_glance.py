@@ -206,3 +206,25 @@ def test_a_reviewer_who_cannot_decide_sees_why(
     fresh = support.file(db, settings, clock.now(), content_url="https://board.example/t/2#1")
     db.flush()
     assert 'id="cannot-decide"' in client.get(f"/workspace/cases/{fresh}?lang=en").text
+
+
+def test_the_timeline_reads_in_words_without_raw_ids(
+    client: Any, db: Session, settings: Settings, clock: FixedClock
+) -> None:
+    from mamori.requests.store import add_event
+
+    case_id = appealed_case(db, settings, clock, client)
+    add_event(
+        db, case_id, clock.now(), "notice_sent", "system", notice_kind="poster_measure", notice="vm:5287:abc"
+    )
+    db.flush()
+    sign_in(client, "s1@staff.test")
+    page = client.get(f"/workspace/cases/{case_id}?lang=en").text
+    timeline = page[page.index('id="timeline"') : page.index("</ol>", page.index('id="timeline"'))]
+    assert "vm:5287" not in timeline and "notice=" not in timeline and "decision=" not in timeline
+    assert "Notice delivered" in timeline and "mamori (automatic)" in timeline
+    assert "山田花子" in timeline and "user:" not in timeline
+    sent = next(li for li in timeline.split("<li ") if 'data-kind="notice_sent"' in li)
+    assert "notice_kind" not in sent and "poster_measure" not in sent.split(">", 1)[1]
+    appealed = next(li for li in timeline.split("<li ") if 'data-kind="appealed"' in li)
+    assert ">Poster<" in appealed

@@ -144,7 +144,8 @@ def _case_context(
         {
             "at": e.at,
             "kind": e.kind,
-            "actor": names.get(e.actor.removeprefix("user:"), e.actor),
+            "actor": e.actor,
+            "actor_name": names.get(e.actor.removeprefix("user:"), "") if e.actor.startswith("user:") else "",
             "detail": _event_detail(json.loads(e.detail)),
         }
         for e in requests.timeline(db, case.id)
