@@ -13,6 +13,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Request
@@ -28,6 +29,20 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _INLINE_TAG = re.compile(r"<(script|style)(?=[\s>])(?![^>]*\snonce=)", re.IGNORECASE)
 LANG_COOKIE = "mamori_lang"
 PAGE_LANGS = ("ja", "en", "ja-easy")
+# Where the quick exit goes: an ordinary weather page, nothing that hints at what was being read.
+EXIT_URL = {"en": "https://www.bbc.com/weather", "ja": "https://www.jma.go.jp/bosai/forecast/"}
+# Staff pages: no quick exit (every other page may be read by a person who must leave it at once).
+STAFF_PATHS = ("/workspace", "/consult/records", "/consult/dashboard", "/login", "/logout")
+
+
+def has_quick_exit(path: str) -> bool:
+    return not any(path == p or path.startswith(p + "/") for p in STAFF_PATHS)
+
+
+def lang_href(request: Request, lang: str) -> str:
+    """This page in another language, keeping the rest of its query (a status key, the answers)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return request.url.path + "?" + urlencode([*query, ("lang", lang)])
 
 
 @cache
@@ -87,6 +102,9 @@ def render(
         "csp_nonce": nonce,
         "now": dt.datetime.now(dt.UTC),
         "principal": getattr(request.state, "principal", None),
+        "quick_exit": has_quick_exit(request.url.path),
+        "exit_url": EXIT_URL["en" if lang == "en" else "ja"],
+        "lang_href": lambda other: lang_href(request, other),
         "_": gettext,
     }
     ctx.update(context or {})
