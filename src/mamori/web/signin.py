@@ -31,17 +31,30 @@ from mamori.web.templating import page_lang, render
 router = APIRouter(tags=["sign-in"])
 
 
+# Where each role starts its day; the first role in this order that a person holds wins.
+START_PAGES = (
+    ("administrator", "/workspace"),
+    ("specialist", "/workspace"),
+    ("reviewer", "/workspace"),
+    ("legal_officer", "/workspace"),
+    ("auditor", "/workspace"),
+    ("supervisor", "/consult/records"),
+    ("counsellor", "/consult/records"),
+)
+
+
+def start_page(roles: frozenset[str]) -> str:
+    """The page a person lands on after signing in when nothing asked for another."""
+    return next((page for role, page in START_PAGES if role in roles), "/")
+
+
 def _safe_next(target: str) -> str:
-    """Only a path on this site (never //host or a scheme): no open redirect."""
-    return (
-        target
-        if target.startswith("/") and not target.startswith("//") and "\\" not in target
-        else "/workspace"
-    )
+    """Only a path on this site (never //host or a scheme): no open redirect. "" means the start page."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else ""
 
 
 @router.get("/login", response_class=HTMLResponse, dependencies=[PUBLIC])
-def login_page(request: Request, next: str = "/workspace") -> HTMLResponse:
+def login_page(request: Request, next: str = "") -> HTMLResponse:
     return render(request, "core/login.html", {"next": _safe_next(next), "error": None, "email": ""})
 
 
@@ -53,7 +66,7 @@ def login(
     settings: AppSettings,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/workspace",
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     lang = page_lang(request)
     try:
@@ -66,7 +79,7 @@ def login(
         db.commit()  # the failure count and any lockout must stick
         message = exc.ja if lang.startswith("ja") else exc.en
         ctx = {
-            "next": "/workspace" if exc.field == "next" else _safe_next(next),
+            "next": "" if exc.field == "next" else _safe_next(next),
             "email": "" if exc.field == "email" else email,
             "error": message,
         }
@@ -76,7 +89,7 @@ def login(
         return page
     token, _csrf = auth.start_session(user, db=db, at=clock.now())
     db.commit()  # the session must exist before the browser follows the redirect
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next) or start_page(user.role_set), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
