@@ -41,7 +41,7 @@ def public_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[L
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(**PHONE)
+    context = browser.new_context(**PHONE, locale="ja-JP")
     page = context.new_page()
     yield page
     context.close()
@@ -130,7 +130,7 @@ def test_a_counsellor_records_a_consultation_and_a_referral_and_sees_it_counted(
         token = _counsellor_session(db, clock.now())
     settings = Settings(database_url=fresh_database_url, env="test", data_dir=tmp_path)
     with LiveServer(create_app(settings, clock=clock)) as server:
-        context = browser.new_context(viewport={"width": 1024, "height": 900})
+        context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="ja-JP")
         context.add_cookies([{"name": "mamori_session", "value": token, "url": server.url}])
         page = context.new_page()
         page.goto(f"{server.url}/consult/records/new")

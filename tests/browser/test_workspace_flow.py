@@ -24,7 +24,9 @@ def test_request_inquiry_decision_and_appeal(
     app = live.start(fresh_database_url, mail.url, tmp_path)
     with app.server:
         base = app.url
-        requester = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+        requester = browser.new_context(
+            viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="ja-JP"
+        )
         page = requester.new_page()
         page.set_default_timeout(8000)
         page.goto(f"{base}/request")
@@ -38,7 +40,7 @@ def test_request_inquiry_decision_and_appeal(
         app.deliver()
         assert mail.to("jiro@example.jp")
 
-        first = browser.new_context().new_page()
+        first = browser.new_context(locale="ja-JP").new_page()
         first.set_default_timeout(8000)
         live.sign_in(first, base, "first@staff.test")
         assert receipt_number in first.content(), first.content()
@@ -58,7 +60,7 @@ def test_request_inquiry_decision_and_appeal(
         shown = inquiry_mail.get_body(preferencelist=("plain",)).get_content()
         assert "Requester:" not in shown and "jiro@example.jp" not in shown  # the requester said no
 
-        poster = browser.new_context(java_script_enabled=False).new_page()
+        poster = browser.new_context(java_script_enabled=False, locale="ja-JP").new_page()
         poster.goto(answer_url)
         poster.check("input[name=choice][value=object]")
         poster.fill("#reason", "事実に基づく論評であり、公益目的です。")
@@ -113,7 +115,7 @@ def test_request_inquiry_decision_and_appeal(
         assert "別の専門員" in first.inner_text("#action-error")
         first.click("form[action*='/release'] button")
 
-        second = browser.new_context().new_page()
+        second = browser.new_context(locale="ja-JP").new_page()
         live.sign_in(second, base, "second@staff.test")
         second.click(f"text={receipt_number}")
         second.click("#claim")

@@ -20,7 +20,7 @@ def test_queue_above_the_fold_and_case_page_fits_a_phone(
         case_id = support.file(db, app.settings, app.clock.now())
     with app.server:
         base = app.url
-        desk = browser.new_context(viewport={"width": 1366, "height": 900})
+        desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
         page = desk.new_page()
         page.set_default_timeout(8000)
         live.sign_in(page, base, "first@staff.test")
@@ -32,7 +32,7 @@ def test_queue_above_the_fold_and_case_page_fits_a_phone(
         assert "残り" in first_row.inner_text()
         page.screenshot(path=str(tmp_path / "queue-1366.png"))
 
-        phone = browser.new_context(viewport={"width": 390, "height": 844})
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
         small = phone.new_page()
         small.set_default_timeout(8000)
         live.sign_in(small, base, "first@staff.test")

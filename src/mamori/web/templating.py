@@ -1,7 +1,7 @@
 """Server-rendered pages: one Jinja2 environment over every capability's templates, with gettext.
 
 A page calls `render(request, "consult/start.html", {...})`. The language comes from `?lang=`, then
-the `mamori_lang` cookie, then Japanese. Templates use `{{ _("English msgid") }}`. Each page gets a
+the `mamori_lang` cookie, then the browser's Accept-Language (ja or en), then Japanese. Templates use `{{ _("English msgid") }}`. Each page gets a
 CSP nonce (`csp_nonce`), added to its inline <script>/<style> tags, and the policy that allows it.
 """
 
@@ -20,7 +20,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from mamori.core.clock import format_jst
-from mamori.core.i18n import DEFAULT_LANG, normalise_lang, translate
+from mamori.core.i18n import DEFAULT_LANG, LANGS, normalise_lang, translate
 from mamori.web.csrf import csrf_token_for, set_csrf_cookie
 from mamori.web.headers import content_security_policy
 
@@ -66,10 +66,35 @@ def with_nonce(html: str, nonce: str) -> str:
     return _INLINE_TAG.sub(rf'<\1 nonce="{nonce}"', html)
 
 
+def accepted_lang(header: str) -> str | None:
+    """The language of ours (ja, en) the browser ranks highest in Accept-Language, if any."""
+    best: tuple[float, str] | None = None
+    for part in header.split(",")[:20]:
+        name, _, params = part.strip().partition(";")
+        head = name.strip().lower().split("-")[0]
+        if head not in LANGS:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 1.0
+        # Higher quality first; between equals, the one the browser named first.
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, head)
+    return best[1] if best else None
+
+
 def page_lang(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    lang = normalise_lang(asked)
-    return lang if lang in PAGE_LANGS else DEFAULT_LANG
+    if asked:
+        lang = normalise_lang(asked)
+        if lang in PAGE_LANGS:
+            return lang
+    return accepted_lang(request.headers.get("accept-language", "")) or DEFAULT_LANG
 
 
 def render(
