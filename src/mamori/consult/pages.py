@@ -25,6 +25,8 @@ public = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 router = APIRouter(include_in_schema=False)
 # Where the quick exit goes: an ordinary weather page, nothing that hints at what was being read.
 EXIT_URL = {"en": "https://www.bbc.com/weather", "ja": "https://www.jma.go.jp/bosai/forecast/"}
+# Results where the person said they feel in danger: the emergency calls come first, large.
+DANGER_RESULTS = frozenset({"urgent", "police"})
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
@@ -92,6 +94,7 @@ def question(request: Request, a: Annotated[str, Query(max_length=400)] = "") ->
             "node": step.node,
             "answers": answers,
             "back": step.back,
+            "danger": step.node.id in DANGER_RESULTS,
             "main_bodies": [cmap.bodies[b] for b in main],
             "extra_bodies": [cmap.bodies[b] for b in extra],
         },
@@ -143,7 +146,11 @@ def guide(request: Request, service_id: str) -> HTMLResponse:
 
 @public.get("/consult/what-happened")
 def what_happened_form(request: Request) -> HTMLResponse:
-    return _public(request, "consult/what_happened.html", {"text": "", "rights": [], "available": True})
+    return _public(
+        request,
+        "consult/what_happened.html",
+        {"text": "", "rights": [], "available": True, "threat": False},
+    )
 
 
 @public.post("/consult/what-happened")
@@ -157,6 +164,7 @@ def what_happened(request: Request, text: Annotated[str, Form(max_length=MAX_TEX
             "text": text.strip(),
             "rights": suggestion.labels(page_lang(request)),
             "available": suggestion.available,
+            "threat": suggestion.threat,
         },
     )
 

@@ -11,6 +11,7 @@ from mamori.consult.model import Body, ConsultMap, Node, Text
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 5000
+THREAT_FLAG = "threat"  # mamori.detect's Category.THREAT (脅迫), named here so detection stays optional
 
 # The rights a removal request names (情プラ法 Art. 22 request: "the right infringed").
 RIGHT_LABEL: dict[str, Text] = {
@@ -28,6 +29,8 @@ class RightsSuggestion:
 
     rights: tuple[str, ...]
     available: bool
+    # the text reads as a threat (脅迫): the person is pointed to the police before any right
+    threat: bool = False
 
     def labels(self, lang: str) -> list[str]:
         return [RIGHT_LABEL[r](lang) if r in RIGHT_LABEL else r for r in self.rights]
@@ -46,12 +49,14 @@ def suggest_rights_for(text: str) -> RightsSuggestion:
             return RightsSuggestion((), available=False)
         raise
     try:
-        rights = detect.suggest_rights(detect.score_text(text))
+        result = detect.score_text(text)
+        rights = detect.suggest_rights(result)
+        threat = THREAT_FLAG in (str(flag) for flag in getattr(result, "flags", ()))
     except Exception:
         # A person in distress must still reach the help pages: say suggestions are unavailable, log loudly.
         log.exception("abuse detection failed: no rights suggested")
         return RightsSuggestion((), available=False)
-    return RightsSuggestion(tuple(dict.fromkeys(str(r) for r in rights)), available=True)
+    return RightsSuggestion(tuple(dict.fromkeys(str(r) for r in rights)), available=True, threat=threat)
 
 
 def _text(t: Text | None) -> dict[str, str] | None:
