@@ -18,6 +18,9 @@ from mamori.requests.model import ClockState
 from mamori.requests.service import CaseRecord as CaseRow
 
 SORTS = ("clock", "abuse")
+# Detection flags (mamori.detect Category values) that mean a person may be in danger: a threat (脅迫) or
+# doxxing (address, phone, workplace exposed). Such cases head the queue whatever the clock or the score.
+DANGER_FLAGS = ("threat", "privacy")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class QueueItem:
     final_due_at: dt.datetime | None = None
     ruling_due_at: dt.datetime | None = None  # an open objection: when its ruling is due
     ruling_late: bool = False
+    danger: tuple[str, ...] = ()  # DANGER_FLAGS the abuse detection raised on the case
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ def open_queue(filters: QueueFilter, *, db: Session, now: dt.datetime, settings:
                 row.trusted_source,
                 marks.get(row.id, []),
                 item.final_due_at,
+                danger=danger_flags(row.abuse_flags),
             )
         )
     rulings = appeals.rulings_due([i.case_id for i in items], db=db, settings=settings, now=now)
@@ -122,7 +127,15 @@ def open_queue(filters: QueueFilter, *, db: Session, now: dt.datetime, settings:
     else:  # a late ruling on an objection comes right after the Art. 25 deadlines missed or at risk
         urgent = (ClockState.OVERDUE, ClockState.UNDELIVERED)
         items.sort(key=lambda i: 0 if i.clock in urgent else (1 if i.ruling_late else 2))
+    # A person may be in danger: threats and doxxing come before everything, in either order (stable sort).
+    items.sort(key=lambda i: 0 if i.danger else 1)
     return QueueView(items, counts, len(ordered))
+
+
+def danger_flags(abuse_flags: str) -> tuple[str, ...]:
+    """The danger flags among a case's stored detection flags (a JSON list), in DANGER_FLAGS order."""
+    flags = json.loads(abuse_flags or "[]")
+    return tuple(f for f in DANGER_FLAGS if f in flags)
 
 
 def service_slugs(db: Session) -> dict[str, str]:
