@@ -31,7 +31,37 @@ FIELD_OF = {
     "requester.address": "address",
     "requester.email": "email",
     "requester.phone": "phone",
+    "declaration_true": "declaration",
+    "show_name_to_poster": "show_name",
 }
+# What each field asks of the person, said when Pydantic's own check (missing, wrong type, a value not
+# offered) fails: a form is answered in sentences, not in the JSON API's generic words. The schema's own
+# messages (blank, bad URL, bad phone…) and the length limits are shown as they are.
+PLAIN_BY_FIELD: dict[str, dict[str, str]] = {
+    "service": {"ja": "サービスを選んでください。", "en": "Choose the service where the post is."},
+    "content_url": {
+        "ja": "投稿の URL を http:// または https:// から始まる形で入力してください。",
+        "en": "Enter the URL of the post, starting with http:// or https://.",
+    },
+    "content_text": {"ja": "問題の投稿の内容を入力してください。", "en": "Enter what the post says."},
+    "rights": {
+        "ja": "侵害された権利を、一覧から少なくとも一つ選んでください。",
+        "en": "Choose at least one right from the list.",
+    },
+    "reason": {
+        "ja": "権利が侵害された理由を入力してください。",
+        "en": "Explain why the post infringes your rights.",
+    },
+    "name": {"ja": "氏名を入力してください。", "en": "Enter your name."},
+    "address": {"ja": "住所を入力してください。", "en": "Enter your postal address."},
+    "email": {"ja": "メールアドレスを入力してください。", "en": "Enter your e-mail address."},
+    "phone": {"ja": "電話番号を入力してください。", "en": "Enter your telephone number."},
+    "declaration": {
+        "ja": "書いた内容が事実であることを確かめ、宣誓の欄にチェックを入れてください。",
+        "en": "Tick the box to declare that what you wrote is true.",
+    },
+}
+KEEP_SCHEMA_WORDS = {"value_error", "string_too_long", "too_long"}
 
 
 def _form_page(
@@ -110,10 +140,15 @@ def submit_request(
     try:
         body = RemovalRequestIn.model_validate(payload)
     except ValidationError as exc:
-        for item in validation_error_body(exc.errors())["detail"]:
+        for error in exc.errors():
+            (item,) = validation_error_body([error])["detail"]
             key = FIELD_OF.get(item["field"], item["field"].split(".")[0])
-            key = {"declaration_true": "declaration", "show_name_to_poster": "show_name"}.get(key, key)
-            errors.setdefault(key, item["message"][lang])
+            plain = PLAIN_BY_FIELD.get(key)
+            custom = isinstance(error.get("ctx"), dict) and "ja" in error["ctx"]
+            if plain and not custom and error.get("type") not in KEEP_SCHEMA_WORDS:
+                errors.setdefault(key, plain[lang])
+            else:
+                errors.setdefault(key, item["message"][lang])
         body = None
     if errors or body is None:
         return _form_page(request, db, values, errors, status=422)
@@ -129,7 +164,7 @@ def submit_request(
             by=Actor(f"public:{client_address(request)}"),
         )
     except DomainError as exc:
-        errors[exc.field or "service"] = exc.ja if lang == "ja" else exc.en
+        errors[FIELD_OF.get(exc.field or "", exc.field or "service")] = exc.ja if lang == "ja" else exc.en
         return _form_page(request, db, values, errors, status=exc.status)
     db.commit()  # the receipt is shown only once the request is durable
     return render(request, "requests/receipt.html", {"receipt": receipt, "email": email})

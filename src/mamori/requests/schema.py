@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 
 from mamori.core.text import MultiLineText, SingleLineText
 from mamori.requests.model import Right
@@ -40,23 +48,37 @@ class RequesterIn(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _not_blank(v, "氏名を入力してください", "enter your name")
+        return _not_blank(v, "氏名を入力してください。", "Enter your name.")
 
     @field_validator("address")
     @classmethod
     def _address(cls, v: str) -> str:
-        return _not_blank(v, "住所を入力してください", "enter your address")
+        return _not_blank(v, "住所を入力してください。", "Enter your postal address.")
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str) -> str:
-        v = v.strip()
+        v = _not_blank(v, "電話番号を入力してください。", "Enter your telephone number.")
         if not PHONE.match(v):
             raise ValueError(
-                "電話番号は数字とハイフンで入力してください (例: 03-1234-5678) / "
-                "enter a phone number with digits and hyphens (e.g. 03-1234-5678)"
+                "電話番号は数字とハイフンで入力してください (例: 03-1234-5678)。 / "
+                "Enter the telephone number with digits and hyphens (e.g. 03-1234-5678)."
             )
         return v
+
+    @field_validator("email", mode="wrap")
+    @classmethod
+    def _email(cls, v: object, handler: ValidatorFunctionWrapHandler) -> str:
+        """The rule stays EmailStr's; only the words change, so a person knows what to do."""
+        if isinstance(v, str) and not v.strip():
+            raise ValueError("メールアドレスを入力してください。 / Enter your e-mail address.")
+        try:
+            return str(handler(v.strip() if isinstance(v, str) else v))
+        except ValidationError:
+            raise ValueError(
+                "メールアドレスの形が正しくありません (例: hanako@example.com)。 / "
+                "This e-mail address is not complete; check it (e.g. hanako@example.com)."
+            ) from None
 
 
 class EvidenceIn(BaseModel):
@@ -104,30 +126,49 @@ class RemovalRequestIn(BaseModel):
     lang: Literal["ja", "en"] = "ja"
     evidence: Annotated[list[EvidenceIn], Field(max_length=100)] = []
 
+    @field_validator("service", mode="before")
+    @classmethod
+    def _service_chosen(cls, v: object) -> object:
+        if isinstance(v, str) and not v.strip():
+            raise ValueError("サービスを選んでください。 / Choose the service where the post is.")
+        return v
+
+    @field_validator("rights", mode="before")
+    @classmethod
+    def _rights_chosen(cls, v: object) -> object:
+        if isinstance(v, list) and not v:
+            raise ValueError(
+                "侵害された権利を少なくとも一つ選んでください。 / "
+                "Choose at least one right that the post infringes."
+            )
+        return v
+
     @field_validator("content_url")
     @classmethod
     def _url(cls, v: str) -> str:
         v = v.strip()
         if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.IGNORECASE):
             raise ValueError(
-                "URL は http:// または https:// から始まる形で入力してください / "
-                "enter the URL starting with http:// or https://"
+                "投稿の URL を http:// または https:// から始まる形で入力してください。 / "
+                "Enter the URL of the post, starting with http:// or https://."
             )
         return v
 
     @field_validator("content_text")
     @classmethod
     def _content(cls, v: str) -> str:
-        return _not_blank(v, "問題の投稿内容を入力してください", "enter the content you want removed")
+        return _not_blank(v, "問題の投稿の内容を入力してください。", "Enter what the post says.")
 
     @field_validator("reason")
     @classmethod
     def _reason(cls, v: str) -> str:
-        v = _not_blank(v, "権利が侵害された理由を入力してください", "explain why your rights are infringed")
+        v = _not_blank(
+            v, "権利が侵害された理由を入力してください。", "Explain why the post infringes your rights."
+        )
         if len(v) < 10:
             raise ValueError(
-                "理由をもう少し具体的に (10文字以上) 書いてください / "
-                "explain the reason in a little more detail (10 characters or more)"
+                "理由をもう少し具体的に (10文字以上) 書いてください。 / "
+                "Explain why in a little more detail (10 characters or more)."
             )
         return v
 
@@ -141,8 +182,8 @@ class RemovalRequestIn(BaseModel):
     def _declared(cls, v: bool) -> bool:
         if v is not True:
             raise ValueError(
-                "記載内容が事実に相違ないことを宣誓してください (true) / "
-                "you must declare that the request is true (true)"
+                "書いた内容が事実であることを確かめ、宣誓の欄にチェックを入れてください。 / "
+                "Tick the box to declare that what you wrote is true."
             )
         return v
 
