@@ -87,9 +87,10 @@ def test_service_guides_list_every_service_and_link_evidence_and_drafting(client
         "Block",
         "Limit replies",
         "Report",
+        "If the service does not remove it",
         "https://help.x.com/ja/forms",
-        'href="/evidence"',
-        'href="/drafting"',
+        'href="/evidence?lang=en"',  # the chosen language travels with the link
+        'href="/drafting?lang=en"',
     ):
         assert part in page
     assert client.get("/consult/guides/nowhere").status_code == 404

@@ -160,9 +160,47 @@ def load_bodies(path: Path) -> dict[str, Body]:
     return bodies
 
 
+# The order every service guide keeps (issue 11: save the evidence before anything can hide it).
+FIRST_STEP = "save_evidence"
+STEP_IDS = ("save_evidence", "distance", "report", "removal_request", "counselling", "ask_poster")
+
+
+def _load_steps(r: _Reader, root: _Map) -> dict[str, Text]:
+    steps: dict[str, Text] = {}
+    for step_id, raw in r.mapping(root, "steps").items():
+        if not isinstance(raw, _Map):
+            raise r.fail(root["steps"], f"step '{step_id}' must be a mapping")
+        r.string(raw, "source")
+        r.date(raw, "checked")
+        steps[str(step_id)] = r.required_text(raw, "text")
+    missing = [s for s in (*STEP_IDS, "if_refused") if s not in steps]
+    if missing:
+        raise r.fail(root["steps"], f"steps {missing} are missing")
+    return steps
+
+
+def _guide_steps(
+    r: _Reader, raw: _Map, service_id: str, texts: dict[str, Text]
+) -> tuple[tuple[str, Text], ...]:
+    order = raw.get("steps")
+    if not isinstance(order, list) or not order:
+        raise r.fail(raw, f"service '{service_id}': 'steps' must list the steps in order")
+    unknown = [s for s in order if s not in STEP_IDS]
+    if unknown:
+        raise r.fail(raw, f"service '{service_id}': unknown steps {unknown} (known: {', '.join(STEP_IDS)})")
+    if order[0] != FIRST_STEP:
+        raise r.fail(
+            raw, f"service '{service_id}': the first step must be '{FIRST_STEP}' (save the evidence first)"
+        )
+    if "ask_poster" in order and order[-1] != "ask_poster":
+        raise r.fail(raw, f"service '{service_id}': asking the poster comes last, after the safer routes")
+    return tuple((str(s), texts[str(s)]) for s in order)
+
+
 def load_services(path: Path) -> dict[str, ServiceGuide]:
     r = _Reader(path)
     root = read_yaml(path)
+    texts = _load_steps(r, root)
     guides: dict[str, ServiceGuide] = {}
     for service_id, raw in r.mapping(root, "services").items():
         if not isinstance(raw, _Map):
@@ -184,6 +222,9 @@ def load_services(path: Path) -> dict[str, ServiceGuide]:
             source=r.string(raw, "source"),
             checked=r.date(raw, "checked"),
             confirm=bool(raw.get("confirm", False)),
+            steps=_guide_steps(r, raw, service_id, texts),
+            if_refused=texts["if_refused"],
+            requests_public=bool(raw.get("requests_public", False)),
         )
     return guides
 

@@ -129,6 +129,10 @@ class ServiceGuide:
     source: str
     checked: dt.date
     confirm: bool = False
+    # The steps in the order a person should take them (save the evidence first), with their texts.
+    steps: tuple[tuple[str, Text], ...] = ()
+    if_refused: Text | None = None  # the other routes when the service will not remove
+    requests_public: bool = False  # the board publishes removal requests (the report text warns of it)
 
 
 @dataclass(frozen=True)
