@@ -23,6 +23,7 @@ from mamori.decisions import service as decisions
 from mamori.decisions.model import ExtensionGround
 from mamori.migrations import upgrade
 from mamori.requests import service as requests
+from mamori.requests import services
 from mamori.requests.jobs import deliver_notices
 
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 (demo accounts, printed on screen)
@@ -218,7 +219,7 @@ def load_demo(settings: Settings) -> list[str]:
     now = SystemClock().now()
     try:
         with transaction(factory) as db:
-            if requests.find_service(db, "demo-board") is not None:
+            if services.find_service(db, "demo-board") is not None:
                 return ["demo data is already loaded (【デモ】/ DEMO)", *_accounts()]
             _load(db, settings, now)
         # An identical repeat is exempt only once the first request's decision was delivered (Art. 25(1)
@@ -245,7 +246,7 @@ def _accounts() -> list[str]:
 def _load(db: Session, settings: Settings, now: dt.datetime) -> None:
     year_ago = now - dt.timedelta(days=365)
     for slug, ja, en in SERVICES:
-        requests.add_service(slug, ja, en, db=db, at=year_ago)
+        services.add_service(slug, ja, en, db=db, at=year_ago, by=Actor.system())
     staff = {}
     for email, name, roles in DEMO_STAFF:
         staff[email] = auth.create_user(email, name, roles, DEMO_PASSWORD, db=db, at=year_ago, by=SYSTEM)

@@ -12,12 +12,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
-from mamori.consult import pages
 from mamori.core.audit import Actor
 from mamori.core.auth import create_user, start_session
 from mamori.core.clock import FixedClock
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker, transaction
+from mamori.web import templating
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def public_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[L
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", env="test", data_dir=tmp_path)
     with LiveServer(create_app(settings)) as server:
         monkeypatch.setattr(
-            pages,
+            templating,
             "EXIT_URL",
             {"ja": f"{server.url}/static/mamori.css", "en": f"{server.url}/static/mamori.css"},
         )

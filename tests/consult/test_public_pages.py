@@ -20,7 +20,7 @@ def test_start_page_has_a_neutral_title_and_a_quick_exit(client: Any) -> None:
     assert page.status_code == 200
     title = re.search(r"<title>(.*?)</title>", page.text).group(1)  # type: ignore[union-attr]
     assert "誹謗" not in title and "中傷" not in title and "相談" not in title
-    assert 'id="quick-exit"' in page.text and "/static/consult/quick-exit.js" in page.text
+    assert 'id="quick-exit"' in page.text and "/static/quick-exit.js" in page.text
     assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
 
 

@@ -90,7 +90,7 @@ def test_a_repeat_of_an_answered_request_owes_no_notice_and_says_which_one_it_re
     repeat = file(client)
     assert repeat["repeat_of"] == first["id"]
     case = requests.get_case_row(db, repeat["id"])
-    assert requests.clock_of(case, now=clock.now(), settings=settings) is ClockState.NOT_OWED
+    assert requests.clock_of(case, db=db, now=clock.now(), settings=settings) is ClockState.NOT_OWED
     clock.advance(days=30)
     assert tick(session_factory, settings, clock).deadlines_marked == []  # the sweep agrees with the queue
     assert decide(client, repeat["id"], staff, None, KEEP_REASON)["requester_notice"] == "skipped"

@@ -24,7 +24,6 @@ from mamori.web.templating import LANG_COOKIE, page_lang, render
 public = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 router = APIRouter(include_in_schema=False)
 # Where the quick exit goes: an ordinary weather page, nothing that hints at what was being read.
-EXIT_URL = {"en": "https://www.bbc.com/weather", "ja": "https://www.jma.go.jp/bosai/forecast/"}
 # Results where the person said they feel in danger: the emergency calls come first, large.
 DANGER_RESULTS = frozenset({"urgent", "police"})
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -37,7 +36,6 @@ def _public(
     path = request.url.path
     here = f"{path}?a={','.join(answers)}&" if answers else f"{path}?"
     ctx = {
-        "exit_url": EXIT_URL["en" if lang == "en" else "ja"],
         "lang_query": f"?lang={lang}",
         "lang_amp": f"&lang={lang}",
         "here": here,

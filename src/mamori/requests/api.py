@@ -146,7 +146,7 @@ def read_case(
         "id": case.id,
         "receipt_number": case.receipt_number,
         "stage": case.stage,
-        "clock": service.clock_of(case, now=now, settings=settings).value,
+        "clock": service.clock_of(case, db=db, now=now, settings=settings).value,
         "received_at": to_jst(case.received_at).isoformat(),
         "decision_due_at": to_jst(case.decision_due_at).isoformat(),
         "content_url": case.content_url,

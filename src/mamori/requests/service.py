@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from mamori.core import audit
 from mamori.core.audit import Actor
@@ -349,18 +349,6 @@ def case_by_receipt(db: Session, receipt_number: str) -> store.CaseRow | None:
     return store.case_by_receipt(db, receipt_number)
 
 
-def find_service(db: Session, slug: str) -> store.ServiceRow | None:
-    return db.scalar(select(store.ServiceRow).where(store.ServiceRow.slug == slug))
-
-
-def add_service(slug: str, name_ja: str, name_en: str, *, db: Session, at: dt.datetime) -> store.ServiceRow:
-    """A service whose removal requests this window receives (the demo; `requests.services` validates)."""
-    row = store.ServiceRow(slug=slug, name_ja=name_ja, name_en=name_en, created_at=at)
-    db.add(row)
-    db.flush()
-    return row
-
-
 def list_services(db: Session) -> list[store.ServiceRow]:
     """The services whose removal requests this window receives, by slug."""
     return list(db.scalars(select(store.ServiceRow).order_by(store.ServiceRow.slug)))
@@ -580,11 +568,17 @@ def final_due_of(case: store.CaseRow, settings: Settings) -> dt.datetime | None:
 
 
 def clock_of(
-    case: store.CaseRow, *, now: dt.datetime, settings: Settings, undelivered: bool | None = None
+    case: store.CaseRow,
+    *,
+    db: Session,
+    now: dt.datetime,
+    settings: Settings,
+    undelivered: bool | None = None,
 ) -> ClockState:
-    """Where the case stands against the Art. 25 clock (see `model.clock_state`)."""
+    """Where the case stands against the Art. 25 clock (see `model.clock_state`); `undelivered` may be
+    given by a caller that looked it up for many cases at once."""
     if undelivered is None:
-        undelivered = case.id in notices.undelivered(db_of(case), [case.id], ART25_KINDS)
+        undelivered = case.id in notices.undelivered(db, [case.id], ART25_KINDS)
     return model.clock_state(
         now=now,
         due_at=case.decision_due_at,
@@ -594,12 +588,6 @@ def clock_of(
         final_due_at=final_due_of(case, settings),
         notice_owed=case.repeat_of is None,
     )
-
-
-def db_of(case: store.CaseRow) -> Session:
-    session = object_session(case)
-    assert session is not None, "a case row read outside a session"
-    return session
 
 
 def open_cases_by_clock(*, db: Session, now: dt.datetime, settings: Settings) -> list[DueItem]:
@@ -620,7 +608,7 @@ def open_cases_by_clock(*, db: Session, now: dt.datetime, settings: Settings) ->
             r.stage,
             r.received_at,
             r.decision_due_at,
-            clock_of(r, now=now, settings=settings, undelivered=r.id in waiting),
+            clock_of(r, db=db, now=now, settings=settings, undelivered=r.id in waiting),
             r.abuse_score,
             final_due_of(r, settings),
         )
@@ -745,7 +733,7 @@ def status_for_requester(
     return {
         "receipt_number": case.receipt_number,
         "stage": case.stage,
-        "clock": clock_of(case, now=now, settings=settings).value,
+        "clock": clock_of(case, db=db, now=now, settings=settings).value,
         "received_at": case.received_at.astimezone(model.JST).isoformat(),
         "decision_due_at": case.decision_due_at.astimezone(model.JST).isoformat(),
         "decided_at": case.decided_at.astimezone(model.JST).isoformat() if case.decided_at else None,

@@ -204,7 +204,7 @@ def _case_context(
         "holder_name": names.get(case.assignee or "", "") if claimed else "",
         "mine": claimed and case.assignee == principal.user_id,
         "claimed_until": case.claimed_until if claimed else None,
-        "clock_state": requests.clock_of(case, now=now, settings=settings).value,
+        "clock_state": requests.clock_of(case, db=db, now=now, settings=settings).value,
         "to_jst": to_jst,
         "now": now,
         "time_left": time_left,
