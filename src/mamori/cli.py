@@ -27,6 +27,14 @@ SUBCOMMANDS = {
     "consult": "mamori.consult.cli",
     "evidence": "mamori.evidence.cli",
     "drafting": "mamori.drafting.cli",
+    "logs": "mamori.logs.cli",
+    "disclosure": "mamori.disclosure.cli",
+    "report": "mamori.transparency.cli",
+    "channels": "mamori.channels.cli",
+    "hotline": "mamori.hotline.cli",
+    "council": "mamori.council.cli",
+    "reposts": "mamori.reposts.cli",
+    "awareness": "mamori.awareness.cli",
 }
 for _name, _module in SUBCOMMANDS.items():
     app.add_typer(importlib.import_module(_module).app, name=_name)

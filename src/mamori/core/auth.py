@@ -31,6 +31,11 @@ ROLES = (
     "auditor",  # reads everything, changes nothing
     "counsellor",  # 相談員
     "supervisor",  # counsellors' supervisor
+    "trusted_notifier",  # a trusted body (法務局 office, hotline) sending requests into this platform
+    "hotline_staff",  # the hotline's own desk (a hotline or 法務局 office running mamori)
+    "coordinator",  # e-ネットキャラバン lecture coordinator
+    "instructor",  # e-ネットキャラバン lecturer
+    "log_source",  # a machine account of the platform sending its post and account logs
 )
 
 READ_PERMISSIONS = frozenset(
@@ -43,6 +48,12 @@ READ_PERMISSIONS = frozenset(
         "consult.stats",
         "evidence.read",
         "user.read",
+        "report.read",
+        "repost.read",
+        "channel.read",
+        "hotline.read",
+        "council.read",
+        "awareness.read",
     }
 )
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -59,6 +70,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "appeal.decide",
             "evidence.capture",
             "platform.manage",  # the operator's details and the services (mamori setup, /workspace/admin)
+            "report.publish",
+            "channel.manage",
+            "repost.manage",
+            "council.manage",
+            "awareness.manage",
         }
     ),
     "specialist": frozenset(
@@ -73,6 +89,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "appeal.decide",
             "evidence.read",
             "evidence.capture",
+            "repost.read",
+            "repost.review",
+            "channel.read",
         }
     ),
     "reviewer": frozenset(
@@ -84,10 +103,27 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "case.edit",
             "evidence.read",
             "evidence.capture",
+            "repost.read",
+            "repost.review",
+            "channel.read",
         }
     ),
+    # Poster data (logs, disclosure) is for the legal officer alone: not the administrator, not the auditor.
     "legal_officer": frozenset(
-        {"case.read", "criteria.read", "notice.read", "criteria.publish", "audit.read", "evidence.read"}
+        {
+            "case.read",
+            "criteria.read",
+            "notice.read",
+            "criteria.publish",
+            "audit.read",
+            "evidence.read",
+            "disclosure.read",
+            "disclosure.manage",
+            "logs.ingest",
+            "logs.manage",
+            "report.read",
+            "report.publish",
+        }
     ),
     "auditor": READ_PERMISSIONS,
     "counsellor": frozenset(
@@ -98,6 +134,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "evidence.read",
             "evidence.capture",
             "criteria.read",
+            "council.read",
         }
     ),
     "supervisor": frozenset(
@@ -110,8 +147,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "evidence.capture",
             "criteria.read",
             "audit.read",
+            "council.read",
+            "council.manage",
         }
     ),
+    "trusted_notifier": frozenset({"channel.submit", "criteria.read"}),
+    "hotline_staff": frozenset(
+        {
+            "hotline.read",
+            "hotline.desk",
+            "evidence.read",
+            "evidence.capture",
+            "criteria.read",
+            "council.read",
+            "council.manage",
+        }
+    ),
+    "coordinator": frozenset({"awareness.read", "awareness.manage", "lecture.coordinate"}),
+    "instructor": frozenset({"lecture.teach"}),
+    "log_source": frozenset({"logs.ingest"}),
 }
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)

@@ -156,6 +156,14 @@ class Settings(BaseSettings):
         None, description="RFC 3161 time-stamp authority; none: no time-stamp."
     )
 
+    # --- logs settings (add this capability's settings above this line) ---
+    # --- disclosure settings (add this capability's settings above this line) ---
+    # --- transparency settings (add this capability's settings above this line) ---
+    # --- channels, hotline and council settings (add this capability's settings above this line) ---
+    # --- reposts settings (add this capability's settings above this line) ---
+    # --- awareness settings (add this capability's settings above this line) ---
+    # --- detect settings (add this capability's settings above this line) ---
+
     @field_validator("decision_period_days")
     @classmethod
     def _period_within_law(cls, value: int) -> int:

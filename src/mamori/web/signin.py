@@ -40,6 +40,10 @@ START_PAGES = (
     ("auditor", "/workspace"),
     ("supervisor", "/consult/records"),
     ("counsellor", "/consult/records"),
+    ("hotline_staff", "/hotline"),
+    ("trusted_notifier", "/channels"),
+    ("coordinator", "/awareness/lectures"),
+    ("instructor", "/awareness/lectures"),
 )
 
 

@@ -1,0 +1,3 @@
+"""awareness: tables (added by the capability)."""
+
+from __future__ import annotations

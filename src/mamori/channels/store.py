@@ -1,0 +1,3 @@
+"""channels: tables (added by the capability)."""
+
+from __future__ import annotations

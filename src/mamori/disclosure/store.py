@@ -1,0 +1,3 @@
+"""disclosure: tables (added by the capability)."""
+
+from __future__ import annotations

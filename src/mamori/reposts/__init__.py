@@ -1,0 +1,1 @@
+"""Reposts of removed content and pile-ons: fingerprint banks, matching, linked cases, pile-on detection (issue 17)."""

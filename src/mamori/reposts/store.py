@@ -1,0 +1,3 @@
+"""reposts: tables (added by the capability)."""
+
+from __future__ import annotations
