@@ -185,6 +185,7 @@ def status_page(
         "due_at": case.decision_due_at,
         "decided_at": case.decided_at,
         "appeal": service.state_for(case, Side.REQUESTER, db=db, settings=settings, now=clock.now()),
+        "outcome": service.requester_outcome(case, db=db, settings=settings, now=clock.now()),
         "to_jst": to_jst,
     }
     return render(request, "appeals/status.html", ctx)

@@ -290,3 +290,68 @@ def _tell_poster_appeal_upheld(
         dedupe_key=f"{case.id}:appeal_outcome:{at.isoformat()}",
         at=at,
     )
+
+
+@dataclass(frozen=True)
+class RequesterOutcome:
+    """What happened to a removal request, for the requester's status page in plain words.
+
+    kind: received (nothing done yet), in_review, extended (the Art. 25(1) proviso: which ground, and
+    its reason for "unavoidable"), removed / restricted / suspended / not_removed (the latest decision;
+    after_appeal when it is a ruling on an objection), under_appeal (an objection by either side waits
+    for its ruling: the earlier decision may change).
+    """
+
+    kind: str
+    decided_at: dt.datetime | None = None
+    clause_code: str = ""
+    clause_title_ja: str = ""
+    clause_title_en: str = ""
+    reason: str = ""
+    after_appeal: bool = False
+    ground: str = ""
+    ground_reason: str = ""
+    appeal_side: str = ""
+    ruling_due_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+
+
+_MEASURE_KIND = {
+    Measure.REMOVE: "removed",
+    Measure.RESTRICT_VISIBILITY: "restricted",
+    Measure.SUSPEND_ACCOUNT: "suspended",
+    Measure.NO_ACTION: "not_removed",
+}
+
+
+def requester_outcome(
+    case: CaseRow, *, db: Session, settings: Settings, now: dt.datetime
+) -> RequesterOutcome:
+    """The request's outcome as the requester should read it first (the notices follow below it)."""
+    pending = open_appeal(case.id, db=db)
+    decision = decisions.latest(case.id, db=db)
+    if pending is not None:
+        due = _ruling_due(pending, settings=settings, now=now)
+        return RequesterOutcome(
+            "under_appeal",
+            decided_at=decision.decided_at if decision else None,
+            appeal_side=pending.side,
+            ruling_due_at=due.due_at,
+        )
+    if decision is not None:
+        clause = decision.clause_code or ""
+        return RequesterOutcome(
+            _MEASURE_KIND[Measure(decision.measure)],
+            decided_at=decision.decided_at,
+            clause_code=clause,
+            clause_title_ja=decisions.clause_title_ja(db, decision) if clause else "",
+            clause_title_en=decisions.clause_title_en(db, decision) if clause else "",
+            reason=decision.reason,
+            after_appeal=decision.basis.startswith("appeal"),
+        )
+    extensions = decisions.extensions_for(db, case.id)
+    if extensions:
+        last = extensions[-1]
+        return RequesterOutcome("extended", ground=last.ground, ground_reason=last.reason)
+    kind = "in_review" if case.stage == Stage.IN_REVIEW.value else "received"
+    return RequesterOutcome(kind, due_at=case.decision_due_at)

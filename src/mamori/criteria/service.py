@@ -141,6 +141,14 @@ def clause_title_en(db: Session, version_id: str, code: str) -> str:
     return row.title_en if row else ""
 
 
+def clause_title_ja(db: Session, version_id: str, code: str) -> str:
+    """The Japanese title of a clause of a version (empty when there is none)."""
+    row = db.scalar(
+        select(store.ClauseRow).where(store.ClauseRow.version_id == version_id, store.ClauseRow.code == code)
+    )
+    return row.title_ja if row else ""
+
+
 def published(*, db: Session) -> list[CriteriaVersion]:
     """Every published version, oldest first (the public history)."""
     return [r.to_domain() for r in store.all_versions(db) if r.published_at is not None]

@@ -413,6 +413,18 @@ def _clause_title_en(db: Session, row: store.DecisionRow) -> str:
     return criteria.clause_title_en(db, row.criteria_version_id, row.clause_code)
 
 
+def clause_title_en(db: Session, row: store.DecisionRow) -> str:
+    """The English title of the clause a decision applied (empty when it applied none)."""
+    return _clause_title_en(db, row)
+
+
+def clause_title_ja(db: Session, row: store.DecisionRow) -> str:
+    """The Japanese title of the clause a decision applied (empty when it applied none)."""
+    if not row.clause_code:
+        return ""
+    return criteria.clause_title_ja(db, row.criteria_version_id, row.clause_code)
+
+
 def _poster_already_told(
     db: Session, case: CaseRow, row: store.DecisionRow, settings: Settings
 ) -> str | None:
