@@ -152,14 +152,157 @@ class Settings(BaseSettings):
     evidence_signing_key: Path | None = Field(
         None, description="Ed25519 key (PEM) signing evidence packages; default <data_dir>/evidence/signing."
     )
+    evidence_kit_max_bytes: int = Field(
+        50 * 1024 * 1024,
+        description="All files of one evidence kit (a person without an account seals their screenshots).",
+    )
+    evidence_kit_rate_limit_per_minute: int = Field(
+        10, description="Evidence kits sealed per client address per minute before 429."
+    )
+    evidence_public_capture: bool = Field(
+        False, description="Let a person without an account ask the server to capture a public address."
+    )
     evidence_tsa_url: str | None = Field(
         None, description="RFC 3161 time-stamp authority; none: no time-stamp."
     )
 
+    logs_keys: str = Field(
+        "",
+        description="Key-encryption keys of the poster and access logs (envelope encryption): comma-separated "
+        "ID:BASE64 entries, each 32 random bytes (`mamori logs new-key` prints one). The first wraps new data "
+        "keys, the others only unwrap until `mamori logs rotate-keys` has re-wrapped everything. Empty: one key "
+        "derived from MAMORI_SECRET_KEY (development and tests only; refused in production).",
+    )
+    logs_lookup_skew_seconds: int = Field(
+        2,
+        ge=0,
+        le=3600,
+        description='Clock tolerance of the access provider\'s lookup "who held IP x, port p at time t": '
+        "the moment is widened by this many seconds each way; two subscribers in that window answer "
+        "ambiguous, never a guess.",
+    )
+    logs_retention_events_days: int = Field(
+        180,
+        ge=1,
+        description="Days the content provider keeps account and post events (login, logout, account "
+        "creation, post) before the purge deletes them, unless a hold covers them.",
+    )
+    logs_retention_holders_days: int = Field(
+        180,
+        ge=1,
+        description="Days an account holder's details (name, address, phone, email) are kept after the "
+        "account was closed, unless a hold covers the account.",
+    )
+    logs_retention_assignments_days: int = Field(
+        90,
+        ge=1,
+        description="Days the access provider keeps an IP assignment after it ended, unless a hold covers it.",
+    )
+
+    @model_validator(mode="after")
+    def _logs_keys_in_production(self) -> Settings:
+        if self.env == "production" and not self.logs_keys.strip():
+            raise ValueError("MAMORI_LOGS_KEYS must be set in production (see docs/logs.md)")
+        return self
+
     # --- logs settings (add this capability's settings above this line) ---
+    disclosure_hearing_days: int = Field(
+        14,
+        ge=1,
+        le=60,
+        description="Days the poster has to answer the opinion hearing (意見照会, 情プラ法 Art. 6(1)), counted from "
+        "the delivery of the hearing mail (the day of delivery not counted); about two weeks in practice.",
+    )
+    disclosure_court_holidays: str = Field(
+        "",
+        description="Comma-separated ISO dates of national holidays: a court period (the objection suit against "
+        "a 開示命令) ending on one ends on the next open day (民事訴訟法 Art. 95(3)); weekends and 29 Dec-3 Jan "
+        "are known without it.",
+    )
+    disclosure_handover_timeout_s: float = Field(
+        20.0,
+        gt=0,
+        le=300,
+        description="Time limit of one call to an access provider's mamori API when handing on a 提供命令.",
+    )
     # --- disclosure settings (add this capability's settings above this line) ---
     # --- transparency settings (add this capability's settings above this line) ---
+    channels_rate_limit_per_minute: int = Field(
+        120,
+        ge=1,
+        description="Requests each trusted body may send to POST /api/v1/channels/requests per minute "
+        "before 429 (counted per body, whatever address it sends from).",
+    )
+    channels_key_valid_days: int = Field(
+        365,
+        ge=1,
+        le=1095,
+        description="Default lifetime of a trusted body's API key, in days (then refused).",
+    )
+    channels_queue_rule: str = Field(
+        "clock",
+        pattern="^(clock|trusted_first)$",
+        description="How the workspace queue ranks trusted bodies' requests: clock (with every other case, "
+        "by the Art. 25 clock) or trusted_first (after danger flags, before other cases).",
+    )
+    hotline_report_rate_limit_per_minute: int = Field(
+        20,
+        ge=1,
+        description="Reports to the hotline's public form accepted per client address per minute before 429.",
+    )
+    hotline_reports_per_reporter_per_day: int = Field(
+        10,
+        ge=1,
+        description="Reports one reporter (same e-mail) may file in 24 hours before the desk refuses more.",
+    )
+    hotline_follow_up_days: int = Field(
+        7,
+        ge=1,
+        le=60,
+        description="Days after a notice to a platform when the hotline follows up on its answer.",
+    )
+    hotline_child_consent_age: int = Field(
+        12,
+        ge=6,
+        le=17,
+        description="From this age a child's own consent is required when a guardian or school staff files "
+        "for them (below it the adult decides).",
+    )
+    council_suppression_threshold: int = Field(
+        5,
+        ge=2,
+        le=50,
+        description="Council figures: cells with a count below this are suppressed (never exported).",
+    )
+
     # --- channels, hotline and council settings (add this capability's settings above this line) ---
+    repost_match_threshold: float = Field(
+        0.5,
+        ge=0.3,
+        le=1.0,
+        description="Estimated similarity (share of equal MinHash values, ~ Jaccard of character 3-grams after "
+        "Japanese normalisation) from which a new post opens a repost review item for a person to confirm.",
+    )
+    repost_pdq_max_distance: int = Field(
+        31, ge=0, le=64, description="Largest Hamming distance between two PDQ hashes counted as the same image."
+    )
+    pileon_window_minutes: int = Field(
+        60, ge=5, le=1440, description="The window in which abusive replies to one account are counted."
+    )
+    pileon_baseline_days: int = Field(
+        14, ge=1, le=90, description="How far back an account's usual number of abusive replies is measured."
+    )
+    pileon_min_replies: int = Field(
+        10, ge=2, description="Fewest abusive replies in one window that can make a pile-on."
+    )
+    pileon_burst_factor: float = Field(
+        5.0, ge=1.0, description="A pile-on: at least this many times the account's usual abusive replies per window."
+    )
+    pileon_protective_actions: str = Field(
+        "limit_replies,hide_replies_from_new_accounts,mute_mentions_24h,pause_notifications,lock_account_temporarily",
+        description="Comma-separated protective measures the operator offers the target of a pile-on "
+        "(each must have a label in the reposts catalogue, or is shown as its code).",
+    )
     # --- reposts settings (add this capability's settings above this line) ---
     # --- awareness settings (add this capability's settings above this line) ---
     # --- detect settings (add this capability's settings above this line) ---
