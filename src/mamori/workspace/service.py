@@ -127,6 +127,8 @@ def open_queue(filters: QueueFilter, *, db: Session, now: dt.datetime, settings:
     else:  # a late ruling on an objection comes right after the Art. 25 deadlines missed or at risk
         urgent = (ClockState.OVERDUE, ClockState.UNDELIVERED)
         items.sort(key=lambda i: 0 if i.clock in urgent else (1 if i.ruling_late else 2))
+    if settings.channels_queue_rule == "trusted_first":  # the operator's rule for trusted bodies' requests
+        items.sort(key=lambda i: 0 if i.trusted_source else 1)
     # A person may be in danger: threats and doxxing come before everything, in either order (stable sort).
     items.sort(key=lambda i: 0 if i.danger else 1)
     return QueueView(items, counts, len(ordered))
