@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, delete, exists, or_, select
+from sqlalchemy import CursorResult, and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from mamori.core.audit import Actor, record
@@ -42,9 +43,11 @@ __all__ = [
     "account_holder",
     "events_of_account",
     "holds",
+    "import_file",
     "ingest_assignments",
     "ingest_events",
     "ingest_holders",
+    "keys_not_rewrapped",
     "place_hold",
     "post_event",
     "purge",
@@ -526,6 +529,31 @@ def ingest_holders(
     return ingest.write(db, "holders", rows, actor=actor, at=at, settings=_settings(settings), source=source)
 
 
+def import_file(
+    db: Session,
+    *,
+    path: Path,
+    kind: str,
+    actor: Actor,
+    at: dt.datetime,
+    fmt: str | None = None,
+    settings: Settings | None = None,
+) -> int:
+    """Import a JSON-lines or CSV file of one kind, streamed row by row (PostgreSQL: COPY). A bad row
+    is named as file:line with the field and what to fix, and nothing of the file is written."""
+    _may_ingest(actor)
+    return ingest.write(
+        db,
+        kind,
+        ingest.read_file(path, fmt),
+        actor=actor,
+        at=at,
+        settings=_settings(settings),
+        source=f"import:{path.name}",
+        numbered=True,
+    )
+
+
 # --- retention and the purge -------------------------------------------------------------------------
 
 
@@ -669,3 +697,11 @@ def rotate_keys(db: Session, *, at: dt.datetime, settings: Settings | None = Non
         )
     db.flush()
     return count
+
+
+def keys_not_rewrapped(db: Session, *, at: dt.datetime, settings: Settings | None = None) -> int:
+    """How many stored keys are still wrapped by an older key-encryption key."""
+    ring = keyring(db, _settings(settings), at=at)
+    return int(
+        db.scalar(select(func.count()).select_from(DataKeyRow).where(DataKeyRow.kek_id != ring.newest)) or 0
+    )
