@@ -1,0 +1,98 @@
+"""An in-memory LSH index over MinHash signatures, in numpy: every band key of every fingerprint in one
+sorted array, looked up for a whole batch of posts with two binary searches, candidates verified by
+their estimated similarity. Built once from a bank (or its export), then queried many times.
+
+Per fingerprint it holds BANDS keys (8 bytes) and ids (4 bytes), and the signature truncated to 16 bits
+per value for verification (a false equal per value: 1 in 65,536): BANDS·12 + NUM_PERM·2 bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mamori.reposts.model import BANDS, NUM_PERM, U32, band_keys
+
+# A bucket this full is a degenerate band (e.g. very short posts sharing it): it is skipped, not scanned.
+MAX_BUCKET = 10_000
+
+
+@dataclass(frozen=True)
+class Hits:
+    """Verified matches of a batch: query row, fingerprint number (order of `add`), similarity."""
+
+    query: npt.NDArray[np.int64]
+    fingerprint: npt.NDArray[np.int64]
+    similarity: npt.NDArray[np.float64]
+
+    def best(self, n_queries: int) -> list[tuple[int, float] | None]:
+        """Per query, its most similar fingerprint (or None)."""
+        out: list[tuple[int, float] | None] = [None] * n_queries
+        order = np.lexsort((-self.similarity, self.query))
+        seen = -1
+        for i in order:
+            q = int(self.query[i])
+            if q != seen:
+                out[q] = (int(self.fingerprint[i]), float(self.similarity[i]))
+                seen = q
+        return out
+
+
+class BandIndex:
+    def __init__(self) -> None:
+        self._pending: list[U32] = []
+        self._sigs = np.zeros((0, NUM_PERM), dtype=np.uint16)
+        self._keys = np.zeros(0, dtype=np.uint64)
+        self._ids = np.zeros(0, dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self._sigs) + sum(len(p) for p in self._pending)
+
+    def add(self, sigs: U32) -> None:
+        """Add fingerprints (numbered in the order they are added); the index is rebuilt on next query."""
+        self._pending.append(np.asarray(sigs, dtype=np.uint32).reshape(-1, NUM_PERM))
+
+    def _build(self) -> None:
+        if not self._pending:
+            return
+        new = np.concatenate(self._pending)
+        self._pending = []
+        start = len(self._sigs)
+        keys = band_keys(new).ravel()
+        ids = np.repeat(np.arange(start, start + len(new), dtype=np.int32), BANDS)
+        keys = np.concatenate((self._keys, keys))
+        ids = np.concatenate((self._ids, ids))
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._ids = keys[order], ids[order]
+        self._sigs = np.concatenate((self._sigs, new.astype(np.uint16)))
+
+    @property
+    def nbytes(self) -> int:
+        self._build()
+        return int(self._keys.nbytes + self._ids.nbytes + self._sigs.nbytes)
+
+    def query(self, sigs: U32, threshold: float) -> Hits:
+        """Every fingerprint sharing a band with a query and estimated at least `threshold` similar."""
+        self._build()
+        sigs = np.asarray(sigs, dtype=np.uint32).reshape(-1, NUM_PERM)
+        q_keys = band_keys(sigs).ravel()
+        lo = np.searchsorted(self._keys, q_keys, side="left")
+        hi = np.searchsorted(self._keys, q_keys, side="right")
+        counts = hi - lo
+        counts[counts > MAX_BUCKET] = 0
+        total = int(counts.sum())
+        if total == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return Hits(empty, empty, np.zeros(0))
+        key_query = np.repeat(np.arange(len(sigs), dtype=np.int64), BANDS)
+        starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        positions = np.arange(total, dtype=np.int64) + starts
+        cand = self._ids[positions].astype(np.int64)
+        qrow = np.repeat(key_query, counts)
+        pairs = np.unique(qrow * (len(self._sigs) + 1) + cand)
+        qrow, cand = pairs // (len(self._sigs) + 1), pairs % (len(self._sigs) + 1)
+        sim = np.mean(sigs[qrow].astype(np.uint16) == self._sigs[cand], axis=1)
+        keep = sim >= threshold
+        return Hits(qrow[keep], cand[keep], sim[keep])
