@@ -285,7 +285,10 @@ class Settings(BaseSettings):
         "Japanese normalisation) from which a new post opens a repost review item for a person to confirm.",
     )
     repost_pdq_max_distance: int = Field(
-        31, ge=0, le=64, description="Largest Hamming distance between two PDQ hashes counted as the same image."
+        31,
+        ge=0,
+        le=64,
+        description="Largest Hamming distance between two PDQ hashes counted as the same image.",
     )
     pileon_window_minutes: int = Field(
         60, ge=5, le=1440, description="The window in which abusive replies to one account are counted."
@@ -297,7 +300,9 @@ class Settings(BaseSettings):
         10, ge=2, description="Fewest abusive replies in one window that can make a pile-on."
     )
     pileon_burst_factor: float = Field(
-        5.0, ge=1.0, description="A pile-on: at least this many times the account's usual abusive replies per window."
+        5.0,
+        ge=1.0,
+        description="A pile-on: at least this many times the account's usual abusive replies per window.",
     )
     pileon_protective_actions: str = Field(
         "limit_replies,hide_replies_from_new_accounts,mute_mentions_24h,pause_notifications,lock_account_temporarily",
@@ -305,6 +310,16 @@ class Settings(BaseSettings):
         "(each must have a label in the reposts catalogue, or is shown as its code).",
     )
     # --- reposts settings (add this capability's settings above this line) ---
+    awareness_events_rate_limit_per_minute: int = Field(
+        120,
+        ge=1,
+        description="POST /api/v1/awareness/prompt-events accepted per client address per minute before 429.",
+    )
+    lecture_request_rate_limit_per_minute: int = Field(
+        10,
+        ge=1,
+        description="Public lecture requests (e-ネットキャラバン) accepted per client address per minute before 429.",
+    )
     # --- awareness settings (add this capability's settings above this line) ---
     # --- detect settings (add this capability's settings above this line) ---
 
