@@ -87,6 +87,9 @@ def digest(figures: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(figures).encode("utf-8")).hexdigest()
 
 
+NAME_FIELDS = ("name_ja", "name_en")  # a row's display names: not part of its key
+
+
 def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(dotted path, leaf) of every figure; lists of rows are keyed by their first text field."""
     if isinstance(value, dict):
@@ -94,7 +97,9 @@ def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield from flatten(value[key], f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         for item in value:
-            label = "/".join(str(v) for k, v in item.items() if isinstance(v, str) and k not in ("name_ja",))
+            label = "/".join(
+                str(item[k]) for k in sorted(item) if isinstance(item[k], str) and k not in NAME_FIELDS
+            )
             yield from flatten(
                 {k: v for k, v in item.items() if not isinstance(v, str)}, f"{prefix}[{label}]"
             )
