@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po
 
 LANGS = ("ja", "en")
 DEFAULT_LANG = "ja"
+# やさしい日本語 (plain Japanese): every public page and the summary under each notice to a requester.
+EASY = "ja-easy"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 
@@ -53,6 +55,13 @@ def translate(msgid: str, lang: str) -> str:
         easy = translations("ja-easy").gettext(msgid)
         return easy if easy != msgid else translations("ja").gettext(msgid)
     return translations(lang).gettext(msgid)
+
+
+def formal_lang(lang: str) -> str:
+    """The language of legal text and formatted values for a reader of `lang`: やさしい日本語 readers get
+    the exact Japanese (a notice's legal wording, dates, a measure's name), with a plain summary beside."""
+    lang = normalise_lang(lang)
+    return "ja" if lang == EASY else lang
 
 
 def both(msgid: str) -> dict[str, str]:

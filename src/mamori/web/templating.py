@@ -1,7 +1,10 @@
 """Server-rendered pages: one Jinja2 environment over every capability's templates, with gettext.
 
 A page calls `render(request, "consult/start.html", {...})`. The language comes from `?lang=`, then
-the `mamori_lang` cookie, then the browser's Accept-Language (ja or en), then Japanese. Templates use `{{ _("English msgid") }}`. Each page gets a
+the `mamori_lang` cookie, then the browser's Accept-Language (ja or en), then Japanese. Public pages
+offer 日本語, English and やさしい日本語 (ja-easy: catalogues under locale/ja-easy, falling back to ja);
+staff pages offer ja and en, and show a ja-easy choice in ordinary Japanese. Templates use
+`{{ _("English msgid") }}`. Each page gets a
 CSP nonce (`csp_nonce`), added to its inline <script>/<style> tags, and the policy that allows it.
 """
 
@@ -20,7 +23,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from mamori.core.clock import format_jst
-from mamori.core.i18n import DEFAULT_LANG, LANGS, normalise_lang, translate
+from mamori.core.i18n import DEFAULT_LANG, EASY, LANGS, formal_lang, normalise_lang, translate
 from mamori.web.csrf import csrf_token_for, set_csrf_cookie
 from mamori.web.headers import content_security_policy
 
@@ -28,7 +31,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # An opening <script> or <style> tag that has no nonce yet.
 _INLINE_TAG = re.compile(r"<(script|style)(?=[\s>])(?![^>]*\snonce=)", re.IGNORECASE)
 LANG_COOKIE = "mamori_lang"
-PAGE_LANGS = ("ja", "en", "ja-easy")
+PAGE_LANGS = ("ja", "en", EASY)
+STAFF_LANGS = ("ja", "en")
+# The switch names each language in that language (an autonym), so it is never translated.
+LANG_NAMES = {"ja": "日本語", "en": "English", EASY: "やさしい にほんご"}
 # Where the quick exit goes: an ordinary weather page, nothing that hints at what was being read.
 EXIT_URL = {"en": "https://www.bbc.com/weather", "ja": "https://www.jma.go.jp/bosai/forecast/"}
 # Staff pages: no quick exit (every other page may be read by a person who must leave it at once).
@@ -56,7 +62,8 @@ def environment() -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["jst"] = lambda value, lang="ja": format_jst(value, lang) if value else ""
+    # Dates read the same in Japanese and in やさしい日本語 (2026年4月1日 22:30:00 (日本時間)).
+    env.filters["jst"] = lambda value, lang="ja": format_jst(value, formal_lang(lang)) if value else ""
     return env
 
 
@@ -107,6 +114,9 @@ def render(
 ) -> HTMLResponse:
     """Render a page in the request's language, with the CSRF token and the language switch."""
     lang = lang or page_lang(request)
+    public = has_quick_exit(request.url.path)
+    if lang == EASY and not public:
+        lang = "ja"  # staff pages have no やさしい日本語: a choice kept from the public pages reads as ja
     env = environment()
 
     def gettext(msgid: str, **values: Any) -> str:
@@ -127,7 +137,8 @@ def render(
         "csp_nonce": nonce,
         "now": dt.datetime.now(dt.UTC),
         "principal": getattr(request.state, "principal", None),
-        "quick_exit": has_quick_exit(request.url.path),
+        "quick_exit": public,
+        "page_langs": [(code, LANG_NAMES[code]) for code in (PAGE_LANGS if public else STAFF_LANGS)],
         "exit_url": EXIT_URL["en" if lang == "en" else "ja"],
         "lang_href": lambda other: lang_href(request, other),
         "_": gettext,
