@@ -154,6 +154,41 @@ def test_every_public_page_speaks_each_language_and_offers_all_three(
         assert current and current.group(1) == lang, name
 
 
+FORM = {
+    "service": "board",
+    "content_url": "https://board.example/t/9#1",
+    "content_text": "この人は詐欺師だ",
+    "rights": ["名誉権"],
+    "reason": "事実ではない内容で社会的評価が下がりました。",
+    "name": "山田 花子",
+    "address": "東京都新宿区西新宿2-8-1",
+    "email": "hanako@example.com",
+    "phone": "03-1234-5678",
+    "show_name": "no",
+    "declaration": "yes",
+}
+RECEIPT_HEADING = {
+    "ja": "申出を受け付けました",
+    "en": "Your request was received",
+    "ja-easy": "あなたの たのみを うけつけ ました",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_receipt_after_sending_the_form_is_in_the_chosen_language(
+    client: Any, site: Site, lang: str
+) -> None:
+    form_page = client.get(f"/request?lang={lang}").text
+    token = form_page.split('name="csrf_token" value="')[1].split('"')[0]
+    receipt = client.post(f"/request?lang={lang}", data={**FORM, "csrf_token": token})
+    assert receipt.status_code == 200 and 'id="receipt-number"' in receipt.text
+    assert html_lang(receipt.text) == ("en" if lang == "en" else "ja")
+    assert RECEIPT_HEADING[lang] in text(receipt.text)
+    assert sorted(switch(receipt.text)) == sorted(LANGS)
+    if lang == "ja-easy":
+        assert "あとで ようすを みる ときに つかいます" in text(receipt.text)
+
+
 # On each page, a sentence the plain-Japanese reader gets instead of the ordinary Japanese one.
 EASY_ON = {
     "start": (
