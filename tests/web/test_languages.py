@@ -332,6 +332,22 @@ PUBLIC_TEMPLATES = [
     "drafting/templates/drafting/_fields.html",
     "evidence/templates/evidence/sign_in.html",
     "evidence/templates/evidence/kit.html",
+    *(
+        f"consult/templates/consult/{name}.html"
+        for name in (
+            "public",
+            "start",
+            "question",
+            "result",
+            "guide",
+            "guides",
+            "what_happened",
+            "body",
+            "body_card",
+            "danger_calls",
+            "back",
+        )
+    ),
 ]
 # Words that are the same for every reader of Japanese (names of formats, the technical words a plain
 # reader will meet as they are), so the plain catalogue need not repeat them.
