@@ -229,6 +229,7 @@ def _bar_chart(title: str, names: list[str], values: list[int], font: Path) -> b
     matplotlib.use("Agg")
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     prop = font_manager.FontProperties(fname=str(font))
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * max(len(names), 2) + 0.9), dpi=150)
@@ -240,7 +241,7 @@ def _bar_chart(title: str, names: list[str], values: list[int], font: Path) -> b
         ax.set_title(title, fontproperties=prop)
         for i, v in enumerate(values):
             ax.text(v, i, f" {v}", va="center", fontproperties=prop)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
         buf = io.BytesIO()

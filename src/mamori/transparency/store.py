@@ -161,7 +161,8 @@ def requests_by_service(db: Session, start: dt.datetime, end: dt.datetime) -> li
     return [{"service": r.slug, "name_ja": r.name_ja, "name_en": r.name_en, "count": int(r.n)} for r in rows]
 
 
-def response_seconds(db: Session, start: dt.datetime, end: dt.datetime) -> ColumnElement[float]:
+def response_seconds(db: Session) -> ColumnElement[Any]:
+    """Seconds from receipt to the first delivered Art. 25 notice, in the database's own arithmetic."""
     cases = _table("cases")
     if db.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", cases.c.requester_told_at - cases.c.received_at)
@@ -174,7 +175,7 @@ def response_percentile(db: Session, start: dt.datetime, end: dt.datetime, p: fl
     if n == 0:
         return None
     cases = _table("cases")
-    seconds = response_seconds(db, start, end)
+    seconds = response_seconds(db)
     where = and_(
         _in_year(cases.c.received_at, start, end),
         cases.c.repeat_of.is_(None),
