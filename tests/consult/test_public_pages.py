@@ -89,7 +89,7 @@ def test_service_guides_list_every_service_and_link_evidence_and_drafting(client
         "Report",
         "If the service does not remove it",
         "https://help.x.com/ja/forms",
-        'href="/evidence?lang=en"',  # the chosen language travels with the link
+        'href="/evidence/kit?lang=en"',  # the chosen language travels with the link (the kit: no account)
         'href="/drafting?lang=en"',
     ):
         assert part in page

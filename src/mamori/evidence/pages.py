@@ -8,6 +8,7 @@ decision (`service.authorize`); a page only hides the forms a person could not u
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -15,12 +16,13 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from mamori.core.auth import Principal
+from mamori.core.clock import JST
 from mamori.core.errors import DomainError, NotFound
-from mamori.evidence import service
+from mamori.evidence import kit, service
 from mamori.evidence.download import attachment
 from mamori.evidence.model import PROFILE_FIELD_LABELS, Access, EvidenceItem, ItemKind
 from mamori.evidence.settings import evidence_settings
-from mamori.web.deps import AppClock, AppSettings, DbSession, rate_limit, require, staff_page
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, rate_limit, require, staff_page
 from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["evidence pages"])
@@ -357,4 +359,144 @@ def ledger_page(request: Request, principal: PageReader, db: DbSession, clock: A
             "count": len(problems),
             "checked_at": clock.now(),
         },
+    )
+
+
+# ---------------------------------------------------------------- the evidence kit (no account)
+
+KIT_LIMIT = rate_limit("evidence_kit", "evidence_kit_rate_limit_per_minute")
+
+
+def _kit_page(
+    request: Request,
+    settings: AppSettings,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "evidence/kit.html",
+        {
+            "errors": errors or {},
+            "values": values or {},
+            "max_files": kit.MAX_FILES,
+            "max_mib": settings.evidence_kit_max_bytes // (1024 * 1024),
+            "public_capture": settings.evidence_public_capture,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/evidence/kit", response_class=HTMLResponse, dependencies=[PUBLIC])
+def kit_page(request: Request, settings: AppSettings) -> HTMLResponse:
+    """Seal your own screenshots without an account: nothing is kept on the server."""
+    return _kit_page(request, settings)
+
+
+def _seen_at(value: str) -> dt.datetime | None:
+    """The form's datetime-local, read as Japan time."""
+    if not value.strip():
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.strip()).replace(tzinfo=JST)
+    except ValueError:
+        raise DomainError(
+            code="evidence_kit_invalid",
+            field="seen_at",
+            ja="見た日時は「2026-04-01 15:30」の形で入力してください。",
+            en="Enter the time you saw it as 2026-04-01 15:30.",
+        ) from None
+
+
+@router.post("/evidence/kit", response_model=None, dependencies=[PUBLIC, KIT_LIMIT])
+async def kit_seal(
+    request: Request,
+    settings: AppSettings,
+    clock: AppClock,
+    url: Annotated[str, Form(max_length=4000)] = "",
+    seen_at: Annotated[str, Form(max_length=40)] = "",
+    posted_at: Annotated[str, Form(max_length=400)] = "",
+    poster_name: Annotated[str, Form(max_length=400)] = "",
+    poster_id: Annotated[str, Form(max_length=400)] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    """Seal the person's files into one signed ZIP and hand it back at once (nothing stored)."""
+    values = {
+        "url": url,
+        "seen_at": seen_at,
+        "posted_at": posted_at,
+        "poster_name": poster_name,
+        "poster_id": poster_id,
+        "note": note,
+    }
+    lang = page_lang(request)
+    try:
+        chosen = [f for f in files or [] if f.filename]
+        if len(chosen) > kit.MAX_FILES:
+            raise DomainError(
+                code="evidence_kit_invalid",
+                field="files",
+                ja=f"ファイルは{kit.MAX_FILES}個までです。",
+                en=f"Up to {kit.MAX_FILES} files at a time.",
+            )
+        contents = [
+            kit.KitFile(f.filename or "file", await f.read(settings.evidence_kit_max_bytes + 1))
+            for f in chosen
+        ]
+        name, data = kit.build_kit(
+            kit.KitRequest(
+                url=url,
+                seen_at=_seen_at(seen_at),
+                posted_at=posted_at,
+                poster_name=poster_name,
+                poster_id=poster_id,
+                note=note,
+                files=contents,
+            ),
+            settings=evidence_settings(settings),
+            clock=clock,
+            max_bytes=settings.evidence_kit_max_bytes,
+        )
+    except DomainError as exc:
+        message = exc.en if lang == "en" else exc.ja
+        return _kit_page(
+            request, settings, errors={exc.field or "files": message}, values=values, status=exc.status
+        )
+    return Response(
+        data, media_type="application/zip", headers={**attachment(name), "Cache-Control": "no-store"}
+    )
+
+
+@router.post(
+    "/evidence/kit/capture",
+    response_model=None,
+    dependencies=[PUBLIC, KIT_LIMIT, rate_limit("capture", "capture_rate_limit_per_minute")],
+)
+def kit_capture(
+    request: Request,
+    settings: AppSettings,
+    clock: AppClock,
+    url: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Where the operator enables it: the server captures a public address for the person (nothing kept)."""
+    if not settings.evidence_public_capture:
+        raise DomainError(
+            code="evidence_public_capture_off",
+            status=404,
+            ja="このサイトではサーバーによるページの保存を受け付けていません。",
+            en="Server captures of a page are not offered here.",
+        )
+    lang = page_lang(request)
+    try:
+        name, data = kit.capture_kit(url, settings=evidence_settings(settings), clock=clock)
+    except DomainError as exc:
+        message = exc.en if lang == "en" else exc.ja
+        return _kit_page(
+            request, settings, errors={"capture_url": message}, values={"capture_url": url}, status=exc.status
+        )
+    return Response(
+        data, media_type="application/zip", headers={**attachment(name), "Cache-Control": "no-store"}
     )

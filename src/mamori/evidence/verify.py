@@ -29,14 +29,18 @@ def verify_ledger_file(path: Path) -> list[str]:
 
 
 def verify_path(path: Path, *, tsa_ca: Path | None = None) -> tuple[str, list[str]]:
-    """(what it is, problems): a package folder, a .wacz file or a ledger .jsonl; problems empty = intact."""
+    """(what it is, problems): a package folder or .zip (a kit), a .wacz file or a ledger .jsonl; empty = intact."""
     if path.is_dir():
         return "capture package", package.verify_package(path, tsa_ca=tsa_ca)
     if path.suffix == ".jsonl":
         return "ledger", verify_ledger_file(path)
+    if path.suffix == ".zip":
+        from mamori.evidence.kit import verify_zip
+
+        return "evidence package (ZIP)", verify_zip(path, tsa_ca=tsa_ca)
     if path.suffix == ".wacz":
         valid, output = warc.validate_wacz(path)
         return "WACZ", [] if valid else [output.strip()[-500:]]
     if path.is_file():
-        return "file", [f"{path.name}: not a package folder, .wacz or ledger .jsonl"]
+        return "file", [f"{path.name}: not a package folder, .zip package, .wacz or ledger .jsonl"]
     return "nothing", [f"{path} does not exist"]

@@ -24,7 +24,13 @@ FORM_OVERHEAD_BYTES = 1024 * 1024
 def path_limits(settings: Settings) -> dict[str, int]:
     """Paths whose bodies may exceed MAMORI_MAX_BODY_BYTES, with their own limit."""
     upload = settings.evidence_max_upload_bytes + FORM_OVERHEAD_BYTES
-    return {"/evidence/uploads": upload, "/api/v1/evidence/uploads": upload}
+    kit = settings.evidence_kit_max_bytes + FORM_OVERHEAD_BYTES
+    return {
+        "/evidence/uploads": upload,
+        "/api/v1/evidence/uploads": upload,
+        "/evidence/kit": kit,
+        "/request": kit,  # the public removal-request form may carry screenshots
+    }
 
 
 def body_too_large(scope: Scope, limit: int) -> Response:
