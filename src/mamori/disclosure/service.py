@@ -489,14 +489,6 @@ def register_order(
             FieldProblem("served_at", "送達日時が未来です。", "The time it was served is in the future.")
         )
     target = _target(data, problems)
-    if not (target.post_id or target.account_id or target.ip):
-        problems.append(
-            FieldProblem(
-                "post_id",
-                "対象の投稿 ID、アカウント ID、IP アドレスのどれかを入力してください。",
-                "Give the post id, the account id or the IP address the order is about.",
-            )
-        )
     items = _items(data.get("items"), problems, required=kind is MatterKind.DISCLOSURE_ORDER)
     recipient = _text(
         data.get("recipient"),
@@ -523,6 +515,16 @@ def register_order(
                     "related", "その番号の請求・命令はありません。", "There is no matter with this number."
                 )
             )
+    if related is not None and not (target.post_id or target.account_id or target.ip):
+        target = Target.from_json(details_of(related, settings)["target"])  # the request's own post
+    if not (target.post_id or target.account_id or target.ip):
+        problems.append(
+            FieldProblem(
+                "post_id",
+                "対象の投稿 ID、アカウント ID、IP アドレスのどれかを入力してください。",
+                "Give the post id, the account id or the IP address the order is about.",
+            )
+        )
     if problems:
         raise _invalid(problems)
     assert served_at is not None
