@@ -144,7 +144,7 @@ def reporter_history(db: Session, reporter_key: str) -> list[tuple[HotlineReport
         .join(HotlineReportRow, HotlineReportRow.id == HotlineReporterRow.report_id)
         .where(HotlineReporterRow.reporter_key == reporter_key)
     )
-    return [(a, b) for a, b in rows.tuples()]
+    return [(a, b) for a, b in rows]
 
 
 def reports_between(db: Session, start: dt.datetime, end: dt.datetime) -> list[HotlineReportRow]:
