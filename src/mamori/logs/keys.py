@@ -37,6 +37,10 @@ from mamori.logs.store import DataKeyRow
 
 INDEX_KEY_ID = "blind-index"
 NONCE = 12
+# Data keys by id, shared by the sessions of this process: an id is random and its key never changes
+# (rotation re-wraps the same key), so a cached key is never wrong; bounded, oldest dropped first.
+_DATA_KEYS: dict[str, AESGCM] = {}
+_DATA_KEYS_MAX = 4096
 
 
 def parse_keks(settings: Settings) -> list[tuple[str, bytes]]:
@@ -104,7 +108,7 @@ class Keyring:
         return self.blind("ip", normalised_ip)
 
     def data_key(self, db: Session, key_id: str) -> AESGCM:
-        aead = self.data_keys.get(key_id)
+        aead = self.data_keys.get(key_id) or _DATA_KEYS.get(key_id)
         if aead is None:
             row = db.get(DataKeyRow, key_id)
             if row is None:
@@ -115,7 +119,10 @@ class Keyring:
                     status=500,
                 )
             aead = AESGCM(self._unwrap(row))
-            self.data_keys[key_id] = aead
+            if len(_DATA_KEYS) >= _DATA_KEYS_MAX:
+                del _DATA_KEYS[next(iter(_DATA_KEYS))]
+            _DATA_KEYS[key_id] = aead
+        self.data_keys[key_id] = aead
         return aead
 
     def new_data_key(self, db: Session, *, at: dt.datetime) -> tuple[str, AESGCM]:
