@@ -115,31 +115,32 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
     art25_kinds = {kind: 0 for kind in model.ART25_KINDS}
     art25_rights = {kind: dict.fromkeys(RIGHTS, 0) for kind in model.ART25_KINDS}
     art25_skipped = 0
-    for row in store.art25_notices(db, start, end, RIGHTS):
-        if row["skipped"]:
-            art25_skipped += int(row["total"])
-            continue
-        kind = str(row["kind"])
-        art25_kinds[kind] = art25_kinds.get(kind, 0) + int(row["total"])
-        rights = art25_rights.setdefault(kind, dict.fromkeys(RIGHTS, 0))
-        for i, right in enumerate(RIGHTS):
-            rights[right] += int(row[f"r{i}"])
-
     removal_measures = list(model.REMOVAL_MEASURES)
     art27_measures = dict.fromkeys(removal_measures, 0)
     art27_rights = {m: dict.fromkeys(RIGHTS, 0) for m in removal_measures}
-    art27_clauses: list[dict[str, Any]] = []
+    art27_by_clause: dict[tuple[str, str], int] = {}
     art27_skipped = 0
-    for row in store.art27_notices(db, start, end, RIGHTS):
-        if row["skipped"]:
-            art27_skipped += int(row["total"])
-            continue
-        measure = str(row["measure"])
-        art27_measures[measure] = art27_measures.get(measure, 0) + int(row["total"])
-        art27_clauses.append({"measure": measure, "clause": str(row["clause"]), "count": int(row["total"])})
-        rights = art27_rights.setdefault(measure, dict.fromkeys(RIGHTS, 0))
+    for row in store.notices_given(db, start, end, RIGHTS):
+        count = int(row["total"])
+        if row["notice_kind"] == "poster_measure":
+            if row["skipped"]:
+                art27_skipped += count
+                continue
+            key, counts, rights = str(row["measure"]), art27_measures, art27_rights
+            clause_key = (key, str(row["clause"]))
+            art27_by_clause[clause_key] = art27_by_clause.get(clause_key, 0) + count
+        else:
+            if row["skipped"]:
+                art25_skipped += count
+                continue
+            key, counts, rights = str(row["kind"]), art25_kinds, art25_rights
+        counts[key] = counts.get(key, 0) + count
+        per_right = rights.setdefault(key, dict.fromkeys(RIGHTS, 0))
         for i, right in enumerate(RIGHTS):
-            rights[right] += int(row[f"r{i}"])
+            per_right[right] += int(row[f"r{i}"])
+    art27_clauses = [
+        {"measure": measure, "clause": clause, "count": n} for (measure, clause), n in art27_by_clause.items()
+    ]
     art27_clauses.sort(key=lambda c: (c["measure"], c["clause"]))
 
     decided = dict.fromkeys(MEASURES, 0)
@@ -154,8 +155,12 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
 
     told = int(received["told"])
     within, late, unanswered = int(received["within"]), int(received["late"]), int(received["unanswered"])
-    median = store.response_percentile(db, start, end, 0.5, told)
-    p90 = store.response_percentile(db, start, end, 0.9, told)
+    if "p50" in received:  # PostgreSQL: computed in the same scan
+        median, p90 = received["p50"], received["p90"]
+        median, p90 = (None if v is None else float(v) for v in (median, p90))
+    else:
+        median = store.response_percentile(db, start, end, 0.5, told)
+        p90 = store.response_percentile(db, start, end, 0.9, told)
 
     appeal_rows = {str(r["side"]): r for r in store.appeals_filed(db, start, end)}
     appeals_by_side = {

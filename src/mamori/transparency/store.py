@@ -140,9 +140,22 @@ def requests_received(
             _count_if(and_(owed, told.is_(None), due >= as_of)).label("pending"),
             _count_if(owed).label("owed"),
             *_right_sums(cases.c.rights, rights),
+            *_percentiles(db, and_(owed, told.is_not(None))),
         ).where(_in_year(cases.c.received_at, start, end))
     ).one()
     return dict(row._mapping)
+
+
+def _percentiles(db: Session, told: ColumnElement[bool]) -> list[Any]:
+    """On PostgreSQL the median and 90th percentile of the time to notice come with the same scan
+    (percentile_disc: the nearest rank); SQLite has no ordered-set aggregates (`response_percentile`)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return []
+    seconds = response_seconds(db)
+    return [
+        func.percentile_disc(p).within_group(seconds).filter(told).label(name)
+        for name, p in (("p50", 0.5), ("p90", 0.9))
+    ]
 
 
 def requests_by_service(db: Session, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
@@ -189,11 +202,13 @@ def response_percentile(db: Session, start: dt.datetime, end: dt.datetime, p: fl
     return None if value is None else float(value)
 
 
-def art25_notices(
+def notices_given(
     db: Session, start: dt.datetime, end: dt.datetime, rights: list[str]
 ) -> list[dict[str, Any]]:
-    """Art. 25 notices written in the year, by kind (removed / not removed / each extension ground),
-    each with its count per right claimed in the request. Skipped notices (none owed) apart."""
+    """The Art. 25 and Art. 27 notices written in the year, in one GROUP BY: per notice kind, its kind
+    of Art. 25 notice (removed / not removed / each extension ground), the measure and the clause
+    applied (the reason, for Art. 27), and whether it was skipped (none owed); with the count per right
+    claimed in the request."""
     notices, cases, decisions, extensions = (
         _table("notices"),
         _table("cases"),
@@ -205,35 +220,17 @@ def art25_notices(
             notices.c.kind == "requester_decision",
             case((decisions.c.measure == "no_action", literal("not_removed")), else_=literal("removed")),
         ),
-        else_=func.coalesce(extensions.c.ground, literal("unknown")),
+        (notices.c.kind == "requester_interim", func.coalesce(extensions.c.ground, literal("unknown"))),
+        else_=literal(""),
     ).label("kind")
-    skipped = (notices.c.status == "skipped").label("skipped")
-    query = (
-        select(kind, skipped, func.count().label("total"), *_right_sums(cases.c.rights, rights))
-        .select_from(notices)
-        .join(cases, cases.c.id == notices.c.case_id)
-        .outerjoin(decisions, and_(notices.c.kind == "requester_decision", decisions.c.id == notices.c.ref))
-        .outerjoin(extensions, and_(notices.c.kind == "requester_interim", extensions.c.id == notices.c.ref))
-        .where(
-            notices.c.kind.in_(("requester_decision", "requester_interim")),
-            _in_year(notices.c.created_at, start, end),
-        )
-        .group_by(kind, skipped)
-    )
-    return [dict(r._mapping) for r in db.execute(query)]
-
-
-def art27_notices(
-    db: Session, start: dt.datetime, end: dt.datetime, rights: list[str]
-) -> list[dict[str, Any]]:
-    """Art. 27 notices to posters written in the year, by measure and by the clause applied (the
-    reason), with the count per right claimed in the request."""
-    notices, cases, decisions = _table("notices"), _table("cases"), _table("decisions")
     clause = func.coalesce(decisions.c.clause_code, literal("")).label("clause")
-    skipped = (notices.c.status == "skipped").label("skipped")
+    measure = func.coalesce(decisions.c.measure, literal("")).label("measure")
+    skipped = case((notices.c.status == "skipped", 1), else_=0).label("skipped")
     query = (
         select(
-            decisions.c.measure,
+            notices.c.kind.label("notice_kind"),
+            kind,
+            measure,
             clause,
             skipped,
             func.count().label("total"),
@@ -241,9 +238,18 @@ def art27_notices(
         )
         .select_from(notices)
         .join(cases, cases.c.id == notices.c.case_id)
-        .join(decisions, decisions.c.id == notices.c.ref)
-        .where(notices.c.kind == "poster_measure", _in_year(notices.c.created_at, start, end))
-        .group_by(decisions.c.measure, clause, skipped)
+        .outerjoin(
+            decisions,
+            and_(
+                notices.c.kind.in_(("requester_decision", "poster_measure")), decisions.c.id == notices.c.ref
+            ),
+        )
+        .outerjoin(extensions, and_(notices.c.kind == "requester_interim", extensions.c.id == notices.c.ref))
+        .where(
+            notices.c.kind.in_(("requester_decision", "requester_interim", "poster_measure")),
+            _in_year(notices.c.created_at, start, end),
+        )
+        .group_by(notices.c.kind, kind, measure, clause, skipped)
     )
     return [dict(r._mapping) for r in db.execute(query)]
 
