@@ -59,10 +59,10 @@ def test_more_than_three_dates_are_refused(db: Session, settings: Any) -> None:
 
 def test_suggestions_prefer_region_topics_and_a_free_date_over_load(db: Session, settings: Any) -> None:
     coord = coordinator(db)
-    near, _ = instructor(
+    _near, _ = instructor(
         db, coord, uniq("near"), prefecture="13", topics=("bullying", "defamation"), name="近い"
     )
-    region, _ = instructor(db, coord, uniq("region"), prefecture="11", topics=("bullying",), name="同地方")
+    _region, _ = instructor(db, coord, uniq("region"), prefecture="11", topics=("bullying",), name="同地方")
     instructor(db, coord, uniq("far"), prefecture="47", topics=("bullying",), name="遠い")
     instructor(db, coord, uniq("offtopic"), prefecture="13", topics=("fraud",), name="別テーマ")
     instructor(
@@ -93,21 +93,33 @@ def test_the_whole_flow_mails_both_sides_and_counts_in_the_statistics(
     to_instructor = [m for m in mails if m["To"] == ins_email]
     assert len(to_school) == 2 and len(to_instructor) == 1
     assert "2026-05-12" in body_text(to_instructor[0]) and row.contact_email in body_text(to_instructor[0])
-    assert "講師 一郎" in body_text([m for m in to_school if "confirmed" in str(m["Subject"])][0])
+    assert "講師 一郎" in body_text(next(m for m in to_school if "confirmed" in str(m["Subject"])))
 
     with pytest.raises(DomainError, match="not_yet_given"):
         service.record_report(row.id, attendance="110", report="よく聞いてくれた", db=db, at=AT, by=ins_actor)
     after = dt.datetime(2026, 5, 12, 17, 0, tzinfo=JST)
-    other, other_actor = instructor(db, coord, uniq("other"))
+    _other, other_actor = instructor(db, coord, uniq("other"))
     with pytest.raises(DomainError) as refused:
         service.record_report(row.id, attendance="110", report="x", db=db, at=after, by=other_actor)
     assert refused.value.status == 403  # only the instructor matched to the lecture reports it
+    before = service.lecture_statistics(db=db, year=2026)
     service.record_report(row.id, attendance="110", report="質問が多く出た。", db=db, at=after, by=ins_actor)
     stats = service.lecture_statistics(db=db, year=2026)
-    assert ("13", 1, 110) in stats.by["prefecture"] or stats.lectures >= 1
-    mine = [t for t in stats.by["topic"] if t[0] == "defamation"]
-    assert mine and mine[0][2] >= 110
-    assert "2026" in [k for k, _n, _p in stats.by["year"]]
+
+    def by_key(s: service.LectureStats, dimension: str, key: str) -> tuple[int, int]:
+        return next(((n, p) for k, n, p in s.by[dimension] if k == key), (0, 0))
+
+    assert (stats.lectures - before.lectures, stats.people - before.people) == (1, 110)
+    for dimension, key in (
+        ("year", "2026"),
+        ("prefecture", "13"),
+        ("audience", "junior_high"),
+        ("topic", "bullying"),
+        ("topic", "defamation"),
+    ):
+        now, was = by_key(stats, dimension, key), by_key(before, dimension, key)
+        assert (now[0] - was[0], now[1] - was[1]) == (1, 110), (dimension, key)
+    assert by_key(service.lecture_statistics(db=db, year=2025), "year", "2026") == (0, 0)
     csv_text = charts.statistics_csv(stats, "ja")
     assert csv_text.startswith("\ufeffdimension,key,label,lectures,people") and "東京都" in csv_text
     assert charts.statistics_chart(stats, "topic", "ja")[:4] == b"\x89PNG"

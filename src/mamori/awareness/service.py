@@ -263,7 +263,9 @@ def _topics_text(topics: list[str] | tuple[str, ...], lang: str) -> str:
     from mamori.awareness.model import TOPIC_LABEL
     from mamori.core.i18n import translate
 
-    return (", " if lang == "en" else "、").join(translate(TOPIC_LABEL[Topic(t)], lang) for t in topics if t in {x.value for x in Topic})
+    return (", " if lang == "en" else "、").join(
+        translate(TOPIC_LABEL[Topic(t)], lang) for t in topics if t in {x.value for x in Topic}
+    )
 
 
 def request_lecture(
