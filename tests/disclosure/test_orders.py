@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from mamori.core.clock import JST
 from mamori.core.config import Settings
 from mamori.core.errors import DomainError
-from mamori.disclosure import chain, package, service, store
+from mamori.disclosure import chain, clocks, package, service, store
 from mamori.disclosure.model import ClockState, MatterStatus
 from mamori.logs import service as logs
 from tests.disclosure.support import LEGAL, SPECIALIST, seed_poster_logs
@@ -47,13 +47,13 @@ def test_disclosure_order_is_not_final_until_the_objection_period_ends(
     # Served Fri 4/10 15:00 JST: one month ends 5/10 (a Sunday), so the suit may be brought until Mon 5/11.
     last = dt.datetime(2026, 5, 11, 23, 59, 59, 999999, tzinfo=JST)
     assert service.objection_ends_at(row, settings) == last
-    clock = service.clock_of(row, db=db, settings=settings, now=last)
+    clock = clocks.clock_of(row, db=db, settings=settings, now=last)
     assert clock.state is ClockState.RUNNING and clock.label == "Objection suit period ends"
     with pytest.raises(DomainError) as refused:
         package.produce(row.id, db=db, settings=settings, at=last, by=LEGAL)
     assert refused.value.code == "order_not_final"
     after = dt.datetime(2026, 5, 12, 0, 0, tzinfo=JST)
-    assert service.clock_of(row, db=db, settings=settings, now=after).state is ClockState.ACTION_DUE
+    assert clocks.clock_of(row, db=db, settings=settings, now=after).state is ClockState.ACTION_DUE
     made = package.produce(row.id, db=db, settings=settings, at=after, by=LEGAL)
     assert row.status == MatterStatus.DISCLOSED.value and active_holds(db, settings) == []
     document = json.loads(made.content)
@@ -74,7 +74,7 @@ def test_an_objection_suit_keeps_the_order_from_being_final_until_it_is_upheld(
     row = order(db, settings)
     service.record_objection_suit(row.id, NOW, db=db, settings=settings, at=NOW, by=LEGAL)
     much_later = dt.datetime(2026, 9, 1, tzinfo=JST)
-    assert service.clock_of(row, db=db, settings=settings, now=much_later).label == "Objection suit pending"
+    assert clocks.clock_of(row, db=db, settings=settings, now=much_later).label == "Objection suit pending"
     with pytest.raises(DomainError):
         package.produce(row.id, db=db, settings=settings, at=much_later, by=LEGAL)
     service.record_suit_result(row.id, True, db=db, settings=settings, at=much_later, by=LEGAL)
@@ -128,7 +128,7 @@ def test_preservation_order_holds_the_logs_until_the_case_ends(db: Session, sett
         db, settings, kind="preservation_order", items=[], recipient="", post_id="", account_id="acct-1001"
     )
     assert active_holds(db, settings) == ["erasure_order"]
-    clock = service.clock_of(row, db=db, settings=settings, now=dt.datetime(2027, 1, 1, tzinfo=JST))
+    clock = clocks.clock_of(row, db=db, settings=settings, now=dt.datetime(2027, 1, 1, tzinfo=JST))
     assert clock.state is ClockState.WAITING  # no lapse: it runs until the case ends
     service.end_matter(row.id, "本案終了", db=db, settings=settings, at=NOW, by=LEGAL)
     assert active_holds(db, settings) == [] and row.status == MatterStatus.ENDED.value
@@ -147,7 +147,7 @@ def test_provision_order_identifies_the_access_provider_from_the_ranges(
     seed_poster_logs(db, settings, NOW)
     row = provision(db, settings)
     assert row.provider_id is not None
-    clock = service.clock_of(row, db=db, settings=settings, now=NOW)
+    clock = clocks.clock_of(row, db=db, settings=settings, now=NOW)
     assert clock.label == "Give the requester the access provider's name and address"
     told = dt.datetime(2026, 4, 13, 15, 0, tzinfo=JST)
     provider = chain.tell_requester_provider(
@@ -179,7 +179,7 @@ def test_the_requesters_filing_notice_is_accepted_on_the_last_day_and_not_after(
         row.id, last, db=db, settings=settings, at=last + dt.timedelta(days=1), by=LEGAL
     )
     assert (
-        service.clock_of(row, db=db, settings=settings, now=last).label
+        clocks.clock_of(row, db=db, settings=settings, now=last).label
         == "Hand the IP address and timestamps to the access provider"
     )
 
@@ -189,7 +189,7 @@ def test_provision_order_lapses_after_two_months_without_filing(db: Session, set
     row = provision(db, settings)
     chain.tell_requester_provider(row.id, NOW, db=db, settings=settings, at=NOW, by=LEGAL)
     last = dt.datetime(2026, 6, 13, 23, 59, 59, tzinfo=JST)
-    assert service.clock_of(row, db=db, settings=settings, now=last).state is ClockState.DUE_SOON
+    assert clocks.clock_of(row, db=db, settings=settings, now=last).state is ClockState.DUE_SOON
     assert service.sweep(db=db, settings=settings, now=last) == []
     assert service.sweep(db=db, settings=settings, now=last + dt.timedelta(seconds=1)) == [row.number]
     assert row.status == MatterStatus.LAPSED.value and active_holds(db, settings) == []

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.core.auth import Principal
-from mamori.disclosure import chain, hearing, package, service
+from mamori.disclosure import chain, clocks, hearing, package, service
 from mamori.disclosure.model import KIND_LABELS, MatterKind
 from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, rate_limit, require
 
@@ -55,7 +55,7 @@ def queue(
     db: DbSession, settings: AppSettings, clock: AppClock, principal: Reader, all: bool = False
 ) -> list[dict[str, Any]]:
     """Open matters, what needs someone now first, then by due time (all=true: closed ones too)."""
-    items = service.queue(db=db, settings=settings, now=clock.now(), by=principal.actor, open_only=not all)
+    items = clocks.queue(db=db, settings=settings, now=clock.now(), by=principal.actor, open_only=not all)
     return [
         {
             "id": i.id,
@@ -78,7 +78,7 @@ def matter(
     matter_id: str, db: DbSession, settings: AppSettings, clock: AppClock, principal: Reader
 ) -> dict[str, Any]:
     """One matter with its details (an audited read of personal data), steps, clocks and hearings."""
-    v = service.view(matter_id, db=db, settings=settings, now=clock.now(), by=principal.actor)
+    v = clocks.view(matter_id, db=db, settings=settings, now=clock.now(), by=principal.actor)
     return {
         **_matter(v.row),
         "court": v.row.court,

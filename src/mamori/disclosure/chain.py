@@ -24,19 +24,13 @@ from mamori.core.audit import Actor
 from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError, FieldProblem
 from mamori.core.operator import operator_profile
-from mamori.disclosure import model, store
+from mamori.disclosure import fields, model, store
 from mamori.disclosure.model import MatterKind, MatterStatus
 from mamori.disclosure.service import (
-    Target,
     _bound,
-    _invalid,
-    _ip,
-    _moment,
     _new_matter,
     _place_hold,
-    _port,
     _seal_details,
-    _text,
     close,
     details_of,
     filing_ends_at,
@@ -136,7 +130,7 @@ def hand_over(matter_id: str, *, db: Session, settings: Settings, at: dt.datetim
             "No mamori API is registered for this access provider.",
             "handover",
         )
-    target = Target.from_json(details_of(row, settings)["target"])
+    target = fields.Target.from_json(details_of(row, settings)["target"])
     audit.record(
         db,
         at=at,
@@ -219,11 +213,11 @@ def receive_handover(
             en="This key is not registered.",
         )
     problems: list[FieldProblem] = []
-    court = _text(data.get("court"), "court", problems, required=True, ja="裁判所", en="court")
-    case_number = _text(
+    court = fields.text(data.get("court"), "court", problems, required=True, ja="裁判所", en="court")
+    case_number = fields.text(
         data.get("case_number"), "case_number", problems, required=True, ja="事件番号", en="case number"
     )
-    served_at = _moment(
+    served_at = fields.moment(
         data.get("order_served_at"),
         "order_served_at",
         problems,
@@ -231,13 +225,13 @@ def receive_handover(
         ja="送達日時",
         en="time of service",
     )
-    ip = _ip(data.get("ip"), problems)
-    port = _port(data.get("port"), problems)
-    when = _moment(data.get("at"), "at", problems, required=True, ja="発信時刻", en="time of sending")
+    ip = fields.ip_address(data.get("ip"), problems)
+    port = fields.port(data.get("port"), problems)
+    when = fields.moment(data.get("at"), "at", problems, required=True, ja="発信時刻", en="time of sending")
     if not ip:
         problems.append(FieldProblem("ip", "IP アドレスを入力してください。", "Give the IP address."))
     if problems:
-        raise _invalid(problems)
+        raise fields.invalid(problems)
     assert served_at is not None and when is not None
     system = Actor.system()
     lookup = logs.who_held(db, ip=ip, port=port, when=when, actor=system, at=at, settings=settings)
@@ -245,7 +239,7 @@ def receive_handover(
     row.court, row.case_number = court, case_number
     db.add(row)
     db.flush()
-    target = Target(ip=ip, port=port, at=when)
+    target = fields.Target(ip=ip, port=port, at=when)
     _seal_details(
         row,
         {
@@ -299,9 +293,9 @@ def add_provider(
     assigns, and (optionally) its mamori API with the key it gave us."""
     may_manage(by)
     problems: list[FieldProblem] = []
-    name = _text(name, "name", problems, required=True, ja="名称", en="name")
-    address = _text(address, "address", problems, required=True, ja="住所", en="address")
-    api_url = _text(api_url, "api_url", problems, required=False, ja="API の URL", en="API URL")
+    name = fields.text(name, "name", problems, required=True, ja="名称", en="name")
+    address = fields.text(address, "address", problems, required=True, ja="住所", en="address")
+    api_url = fields.text(api_url, "api_url", problems, required=False, ja="API の URL", en="API URL")
     if api_url and not api_url.startswith(("http://", "https://")):
         problems.append(
             FieldProblem(
@@ -331,7 +325,7 @@ def add_provider(
             )
         )
     if problems:
-        raise _invalid(problems)
+        raise fields.invalid(problems)
     if store.provider_by_name(db, name) is not None:
         raise Conflict(
             "provider_exists",
@@ -374,9 +368,9 @@ def add_peer(name: str, *, db: Session, at: dt.datetime, by: Actor) -> str:
     """(Access provider) let a content provider hand orders on through the API; returns its key, shown once."""
     may_manage(by)
     problems: list[FieldProblem] = []
-    name = _text(name, "name", problems, required=True, ja="名称", en="name")
+    name = fields.text(name, "name", problems, required=True, ja="名称", en="name")
     if problems:
-        raise _invalid(problems)
+        raise fields.invalid(problems)
     if store.peer_by_name(db, name) is not None:
         raise Conflict("peer_exists", "この名称は登録済みです。", "This name is already registered.", "name")
     key = model.new_key()

@@ -20,7 +20,7 @@ from mamori.core.clock import SystemClock, format_jst
 from mamori.core.command import staff_actor, unit_of_work
 from mamori.core.config import Settings
 from mamori.core.errors import DomainError
-from mamori.disclosure import chain, hearing, package, service
+from mamori.disclosure import chain, clocks, fields, hearing, package, service
 
 app = typer.Typer(
     help="Sender-information disclosure: requests, court orders, hearings, packages.", no_args_is_help=True
@@ -112,7 +112,7 @@ def request_add(
 def queue(as_who: As) -> None:
     """Open matters by clock: what needs someone now first."""
     with acting(as_who) as (db, settings, by):
-        for i in service.queue(db=db, settings=settings, now=SystemClock().now(), by=by):
+        for i in clocks.queue(db=db, settings=settings, now=SystemClock().now(), by=by):
             due = format_jst(i.clock.due_at, "en") if i.clock.due_at else "-"
             typer.echo(f"{i.number}  {i.kind:<18}  {i.clock.state.value:<10}  {i.clock.label}  {due}")
 
@@ -143,9 +143,9 @@ def step(
     now = SystemClock().now()
     with acting(as_who) as (db, settings, by):
         problems: list[Any] = []
-        when = service._moment(at, "at", problems, required=False, ja="日時", en="time") or now
+        when = fields.moment(at, "at", problems, required=False, ja="日時", en="time") or now
         if problems:
-            raise service._invalid(problems)
+            raise fields.invalid(problems)
         kw: dict[str, Any] = {"db": db, "settings": settings, "at": now, "by": by}
         if action in ("grant", "refuse"):
             service.decide_request(matter, action == "grant", reason, **kw)

@@ -24,7 +24,7 @@ from mamori.core.errors import Conflict, DomainError
 from mamori.core.i18n import translate
 from mamori.core.operator import operator_profile
 from mamori.core.text import refuse_control_characters
-from mamori.disclosure import model, service, store
+from mamori.disclosure import fields, model, service, store
 from mamori.disclosure.model import Answer, HearingStatus, MatterKind
 from mamori.drafting.model import (
     ITEM_LABELS,
@@ -160,7 +160,7 @@ def start_hearing(
             "A hearing is already waiting for an answer.",
             "hearing",
         )
-    account = service.Target.from_json(service.details_of(row, settings)["target"]).account_id
+    account = fields.Target.from_json(service.details_of(row, settings)["target"]).account_id
     holder = (
         logs.account_holder(db, account_id=account, actor=by, at=at, settings=settings) if account else None
     )

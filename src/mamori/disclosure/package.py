@@ -32,7 +32,7 @@ from mamori.core.clock import JST
 from mamori.core.config import Settings
 from mamori.core.errors import Conflict, DomainError
 from mamori.core.operator import operator_profile
-from mamori.disclosure import service, store
+from mamori.disclosure import fields, service, store
 from mamori.disclosure.model import MatterKind, MatterStatus
 from mamori.drafting.model import DisclosureItem
 from mamori.logs import service as logs
@@ -127,7 +127,7 @@ def _entitled(row: store.MatterRow, settings: Settings, at: dt.datetime) -> None
 
 
 def _held_items(
-    items: list[str], target: service.Target, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
+    items: list[str], target: fields.Target, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
 ) -> tuple[dict[str, Any], list[str]]:
     """The requested items the logs hold (decrypted through logs.service: audited reads), and the rest."""
     event = (
@@ -207,7 +207,7 @@ def produce(
             raise Conflict("closed", "この件は終了しています。", "This matter is closed.", "status")
         _entitled(row, settings, at)
     details = service.details_of(row, settings)
-    target = service.Target.from_json(details["target"])
+    target = fields.Target.from_json(details["target"])
     items = [i for i in row.items.split(",") if i]
     if not items:
         raise DomainError(

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
-from mamori.disclosure import chain, hearing, package, service
+from mamori.disclosure import chain, clocks, fields, hearing, package, service
 from mamori.disclosure.model import KIND_LABELS, ORDER_KINDS, Answer, MatterKind
 from mamori.drafting.model import ITEM_LABELS, DisclosureItem
 from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, rate_limit, require
@@ -55,7 +55,7 @@ def queue_page(
 ) -> HTMLResponse:
     """Matters by clock: what the law wants done now first (an Art. 6(2) notice), then overdue, due soon."""
     now = clock.now()
-    items = service.queue(db=db, settings=settings, now=now, by=principal.actor, open_only=not all)
+    items = clocks.queue(db=db, settings=settings, now=now, by=principal.actor, open_only=not all)
     lang = page_lang(request)
     return render(
         request,
@@ -76,7 +76,7 @@ def _matter_page(
     status: int = 200,
 ) -> HTMLResponse:
     now = clock.now()
-    v = service.view(matter_id, db=db, settings=settings, now=now, by=principal.actor)
+    v = clocks.view(matter_id, db=db, settings=settings, now=now, by=principal.actor)
     lang = page_lang(request)
     done = request.query_params.get("done", "")
     item_labels = {i.value: ITEM_LABELS[i][1 if lang == "en" else 0] for i in DisclosureItem}
@@ -108,7 +108,7 @@ def _moment(value: str, field: str) -> dt.datetime | None:
     if not value.strip():
         return None
     problems: list[Any] = []
-    moment = service._moment(value, field, problems, required=False, ja="日時", en="date and time")
+    moment = fields.moment(value, field, problems, required=False, ja="日時", en="date and time")
     if problems:
         raise DomainError(code="bad_time", field=field, ja=problems[0].ja, en=problems[0].en)
     return moment

@@ -4,17 +4,16 @@ clocks, the holds they place on the logs, and the 提供命令 chain to the acce
 Who may act: the legal officer (disclosure.manage; reading needs disclosure.read), checked here so the
 API, the pages, the command line and a job get the same answer. Every read of the sealed details (the
 request, the poster's address, IP and times) is audited as a read of personal data. Nothing commits.
-The opinion hearing is in `hearing.py`, the disclosure package in `package.py`.
+The input is read in `fields.py`; the opinion hearing is in `hearing.py`, the disclosure package in
+`package.py`, the 提供命令's hand-over in `chain.py`, the clocks and the queue in `clocks.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,10 +26,10 @@ from mamori.core.crypto import Sealer
 from mamori.core.errors import Conflict, DomainError, FieldProblem, Forbidden, NotFound
 from mamori.core.i18n import translate
 from mamori.core.operator import operator_profile
-from mamori.disclosure import model, store
-from mamori.disclosure.model import Clock, ClockState, HearingStatus, MatterKind, MatterStatus
+from mamori.disclosure import fields, model, store
+from mamori.disclosure.model import HearingStatus, MatterKind, MatterStatus
 from mamori.drafting import service as drafting
-from mamori.drafting.model import DisclosureItem, DisclosureRequest, ProviderKind
+from mamori.drafting.model import DisclosureRequest, ProviderKind
 from mamori.logs import service as logs
 from mamori.notices import service as notices
 from mamori.notices.model import NoticeStatus
@@ -99,192 +98,12 @@ def new_number(kind: MatterKind, at: dt.datetime) -> str:
     return f"{prefix}-{to_utc(at).astimezone(JST):%Y%m%d}-{tail}"
 
 
-# ---------------------------------------------------------------- input
-
-
-def _invalid(problems: list[FieldProblem]) -> DomainError:
-    return DomainError(
-        code="disclosure_invalid",
-        ja=f"入力内容を確認してください（{len(problems)}件）。",
-        en=f"Please check what you entered ({len(problems)} problem(s)).",
-        field=problems[0].field,
-        problems=problems,
-    )
-
-
-def _text(value: object, name: str, problems: list[FieldProblem], *, required: bool, ja: str, en: str) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if value is not None and not isinstance(value, str):
-        problems.append(FieldProblem(name, f"{ja}は文字列で入力してください。", f"Give the {en} as text."))
-    elif required and not text:
-        problems.append(FieldProblem(name, f"{ja}を入力してください。", f"Enter the {en}."))
-    elif len(text) > MAX_TEXT or any(ord(c) < 32 and c not in "\n\t" for c in text):
-        problems.append(
-            FieldProblem(
-                name,
-                f"{ja}が長すぎるか、使えない文字があります。",
-                f"The {en} is too long or has control characters.",
-            )
-        )
-    return text
-
-
-def _moment(
-    value: object, name: str, problems: list[FieldProblem], *, required: bool, ja: str, en: str
-) -> dt.datetime | None:
-    if value in (None, ""):
-        if required:
-            problems.append(FieldProblem(name, f"{ja}を入力してください。", f"Enter the {en}."))
-        return None
-    try:
-        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        problems.append(
-            FieldProblem(
-                name,
-                f"{ja}は 2026-04-01T10:00:00+09:00 の形で入力してください。",
-                f"Give the {en} as 2026-04-01T10:00:00+09:00.",
-            )
-        )
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=JST)  # a date typed in a Japanese court's order is JST
-    return to_utc(moment)
-
-
-def _ip(value: object, problems: list[FieldProblem], name: str = "ip") -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        return ""
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        problems.append(
-            FieldProblem(name, "IP アドレスの形式が正しくありません。", "This IP address is not valid.")
-        )
-        return ""
-
-
-def _port(value: object, problems: list[FieldProblem]) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        port = int(str(value))
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        problems.append(FieldProblem("port", "ポート番号は 0〜65535 です。", "A port number is 0 to 65535."))
-        return None
-    return port
-
-
-def _items(value: object, problems: list[FieldProblem], *, required: bool) -> list[str]:
-    raw = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else []
-    items = [str(v).strip() for v in raw if str(v).strip()]
-    known = {i.value for i in DisclosureItem}
-    wrong = [i for i in items if i not in known]
-    if wrong:
-        problems.append(
-            FieldProblem(
-                "items",
-                f"開示の対象にできない項目です: {', '.join(wrong)}",
-                f"Not an item of sender information: {', '.join(wrong)}",
-            )
-        )
-    elif required and not items:
-        problems.append(
-            FieldProblem(
-                "items",
-                "開示する発信者情報を一つ以上選んでください。",
-                "Choose at least one item of sender information.",
-            )
-        )
-    return [i for i in dict.fromkeys(items) if i in known]
-
-
-@dataclass
-class Target:
-    """What the logs are searched and held by: the post, the account, or an address at a time."""
-
-    post_id: str = ""
-    account_id: str = ""
-    ip: str = ""
-    port: int | None = None
-    at: dt.datetime | None = None
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "post_id": self.post_id,
-            "account_id": self.account_id,
-            "ip": self.ip,
-            "port": self.port,
-            "at": self.at.isoformat() if self.at else None,
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Target:
-        def moment(key: str) -> dt.datetime | None:
-            return dt.datetime.fromisoformat(data[key]) if data.get(key) else None
-
-        return cls(
-            data.get("post_id") or "",
-            data.get("account_id") or "",
-            data.get("ip") or "",
-            data.get("port"),
-            moment("at"),
-            moment("start"),
-            moment("end"),
-        )
-
-
-def _target(data: Mapping[str, Any], problems: list[FieldProblem]) -> Target:
-    target = Target(
-        post_id=_text(data.get("post_id"), "post_id", problems, required=False, ja="投稿 ID", en="post id"),
-        account_id=_text(
-            data.get("account_id"),
-            "account_id",
-            problems,
-            required=False,
-            ja="アカウント ID",
-            en="account id",
-        ),
-        ip=_ip(data.get("ip"), problems),
-        port=_port(data.get("port"), problems),
-        at=_moment(
-            data.get("sent_at"), "sent_at", problems, required=False, ja="発信時刻", en="time of sending"
-        ),
-        start=_moment(
-            data.get("start"), "start", problems, required=False, ja="期間の始め", en="start of the period"
-        ),
-        end=_moment(
-            data.get("end"), "end", problems, required=False, ja="期間の終わり", en="end of the period"
-        ),
-    )
-    if target.start and target.end and target.end <= target.start:
-        problems.append(
-            FieldProblem(
-                "end", "期間の終わりは始めより後にしてください。", "The end must be after the start."
-            )
-        )
-    if target.ip and target.at is None:
-        problems.append(
-            FieldProblem(
-                "sent_at", "IP アドレスには発信時刻が必要です。", "An IP address needs the time of sending."
-            )
-        )
-    return target
-
-
 # ---------------------------------------------------------------- holds
 
 
 def _place_hold(
     row: store.MatterRow,
-    target: Target,
+    target: fields.Target,
     basis: str,
     *,
     db: Session,
@@ -326,7 +145,13 @@ def _release_hold(
 
 
 def _resolve_post(
-    target: Target, row: store.MatterRow, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
+    target: fields.Target,
+    row: store.MatterRow,
+    *,
+    db: Session,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
 ) -> None:
     """Complete the target from the content provider's logs: the post names its account, IP, port, time."""
     if not target.post_id:
@@ -367,7 +192,9 @@ def submit_request(
     records are held while the request is pending."""
     may_manage(by)
     if not isinstance(data, Mapping):
-        raise _invalid([FieldProblem("", "JSON オブジェクトで指定してください。", "Give a JSON object.")])
+        raise fields.invalid(
+            [FieldProblem("", "JSON オブジェクトで指定してください。", "Give a JSON object.")]
+        )
     form = {k: v for k, v in data.items() if k not in ("post_id", "account_id", "received_at", "recipient")}
     problems: list[FieldProblem] = []
     try:
@@ -376,7 +203,7 @@ def submit_request(
         problems += exc.problems or [FieldProblem(exc.field or "", exc.ja, exc.en)]
         draft = None
     received_at = (
-        _moment(
+        fields.moment(
             data.get("received_at"),
             "received_at",
             problems,
@@ -396,7 +223,7 @@ def submit_request(
             )
         )
         recipient = {}
-    recipient_name = _text(
+    recipient_name = fields.text(
         recipient.get("name"),
         "recipient.name",
         problems,
@@ -404,7 +231,7 @@ def submit_request(
         ja="受領者の氏名",
         en="recipient's name",
     )
-    recipient_address = _text(
+    recipient_address = fields.text(
         recipient.get("address"),
         "recipient.address",
         problems,
@@ -412,7 +239,7 @@ def submit_request(
         ja="受領者の住所",
         en="recipient's address",
     )
-    target = _target(
+    target = fields.target_from(
         {
             "post_id": data.get("post_id") or (form.get("post_number") or ""),
             "account_id": data.get("account_id"),
@@ -420,9 +247,9 @@ def submit_request(
         problems,
     )
     if problems or not isinstance(draft, DisclosureRequest):
-        raise _invalid(problems)
+        raise fields.invalid(problems)
     if received_at > at:
-        raise _invalid(
+        raise fields.invalid(
             [FieldProblem("received_at", "受付日時が未来です。", "The time of receipt is in the future.")]
         )
     if draft.provider_kind is ProviderKind.ACCESS:
@@ -477,20 +304,20 @@ def register_order(
             )
         )
         kind = MatterKind.DISCLOSURE_ORDER
-    court = _text(data.get("court"), "court", problems, required=True, ja="裁判所", en="court")
-    case_number = _text(
+    court = fields.text(data.get("court"), "court", problems, required=True, ja="裁判所", en="court")
+    case_number = fields.text(
         data.get("case_number"), "case_number", problems, required=True, ja="事件番号", en="case number"
     )
-    served_at = _moment(
+    served_at = fields.moment(
         data.get("served_at"), "served_at", problems, required=True, ja="送達日時", en="time it was served"
     )
     if served_at and served_at > at:
         problems.append(
             FieldProblem("served_at", "送達日時が未来です。", "The time it was served is in the future.")
         )
-    target = _target(data, problems)
-    items = _items(data.get("items"), problems, required=kind is MatterKind.DISCLOSURE_ORDER)
-    recipient = _text(
+    target = fields.target_from(data, problems)
+    items = fields.items(data.get("items"), problems, required=kind is MatterKind.DISCLOSURE_ORDER)
+    recipient = fields.text(
         data.get("recipient"),
         "recipient",
         problems,
@@ -499,7 +326,7 @@ def register_order(
         en="recipient (the petitioner or their lawyer)",
     )
     related = None
-    related_ref = _text(
+    related_ref = fields.text(
         data.get("related"),
         "related",
         problems,
@@ -516,7 +343,7 @@ def register_order(
                 )
             )
     if related is not None and not (target.post_id or target.account_id or target.ip):
-        target = Target.from_json(details_of(related, settings)["target"])  # the request's own post
+        target = fields.Target.from_json(details_of(related, settings)["target"])  # the request's own post
     if not (target.post_id or target.account_id or target.ip):
         problems.append(
             FieldProblem(
@@ -526,7 +353,7 @@ def register_order(
             )
         )
     if problems:
-        raise _invalid(problems)
+        raise fields.invalid(problems)
     assert served_at is not None
     row = _new_matter(kind, served_at, at=at, by=by)
     row.court, row.case_number, row.items = court, case_number, ",".join(items)
@@ -582,10 +409,12 @@ def notify_objecting_poster(
     if row.kind != MatterKind.DISCLOSURE_ORDER.value or row.poster_notice_id or not poster_objected(row, db):
         return
     system = Actor.system()
-    account = Target.from_json(details_of(row, settings)["target"]).account_id
+    account = fields.Target.from_json(details_of(row, settings)["target"]).account_id
     if not account and row.related_id:
         related = db.get(store.MatterRow, row.related_id)
-        account = Target.from_json(details_of(related, settings)["target"]).account_id if related else ""
+        account = (
+            fields.Target.from_json(details_of(related, settings)["target"]).account_id if related else ""
+        )
     holder = (
         logs.account_holder(db, account_id=account, actor=system, at=at, settings=settings)
         if account
@@ -710,9 +539,9 @@ def decide_request(
     may_manage(by)
     row = open_matter(matter_id, db, MatterKind.REQUEST)
     problems: list[FieldProblem] = []
-    reason = _text(reason, "reason", problems, required=not grant, ja="理由", en="reason")
+    reason = fields.text(reason, "reason", problems, required=not grant, ja="理由", en="reason")
     if problems:
-        raise _invalid(problems)
+        raise fields.invalid(problems)
     if row.granted is not None:
         raise Conflict(
             "already_decided", "この請求は判断済みです。", "This request was already decided.", "grant"
@@ -741,7 +570,7 @@ def identify_provider(
     """Find the access provider of the poster's IP address in the configured ranges (Art. 15(1)(i))."""
     may_manage(by)
     row = open_matter(matter_id, db, MatterKind.PROVISION_ORDER)
-    target = Target.from_json(details_of(row, settings)["target"])
+    target = fields.Target.from_json(details_of(row, settings)["target"])
     audit.record(
         db,
         at=at,
@@ -810,9 +639,9 @@ def end_matter(
     may_manage(by)
     row = open_matter(matter_id, db)
     problems: list[FieldProblem] = []
-    reason = _text(reason, "reason", problems, required=True, ja="終了の理由", en="reason it ends")
+    reason = fields.text(reason, "reason", problems, required=True, ja="終了の理由", en="reason it ends")
     if problems:
-        raise _invalid(problems)
+        raise fields.invalid(problems)
     close(row, MatterStatus.ENDED, reason, db=db, settings=settings, at=at, by=by)
     return row
 
@@ -837,144 +666,3 @@ def sweep(*, db: Session, settings: Settings, now: dt.datetime) -> list[str]:
             )
             lapsed.append(row.number)
     return lapsed
-
-
-# ---------------------------------------------------------------- clocks and the queue
-
-
-def clock_of(row: store.MatterRow, *, db: Session, settings: Settings, now: dt.datetime) -> Clock:
-    """What the matter waits for now, until when, and how urgent (the queue's order)."""
-    soon = dt.timedelta(hours=settings.due_soon_hours)
-    kind = MatterKind(row.kind)
-    if row.status != MatterStatus.OPEN.value:
-        return Clock(ClockState.DONE, "Closed", row.closed_at)
-    if kind is MatterKind.REQUEST:
-        hearings = store.hearings_of(db, row.id)
-        if row.granted == "yes":
-            return Clock(ClockState.ACTION_DUE, "Produce the disclosure package", None)
-        if not hearings:
-            return Clock(ClockState.ACTION_DUE, "Hear the poster (Art. 6(1))", None)
-        last = hearings[-1]
-        if last.status == HearingStatus.WAITING.value:
-            if last.ends_at is None:
-                return Clock(ClockState.WAITING, "Hearing mail not yet delivered", None)
-            if now <= last.ends_at:
-                return Clock(model.clock_state(now, last.ends_at, soon), "Poster's answer due", last.ends_at)
-        return Clock(ClockState.ACTION_DUE, "Decide the request", last.ends_at)
-    if kind is MatterKind.DISCLOSURE_ORDER:
-        if poster_notice_state(row, db) == "due":
-            return Clock(ClockState.ACTION_DUE, "Tell the objecting poster (Art. 6(2))", row.served_at)
-        if row.suit_filed_at is not None and row.suit_result is None:
-            return Clock(ClockState.WAITING, "Objection suit pending", None)
-        ends = objection_ends_at(row, settings)
-        if not order_is_final(row, settings, now):
-            return Clock(ClockState.RUNNING, "Objection suit period ends", ends)
-        return Clock(ClockState.ACTION_DUE, "Final: produce the disclosure package", ends)
-    if kind is MatterKind.PROVISION_ORDER:
-        if row.provider_id is None:
-            return Clock(ClockState.ACTION_DUE, "Identify the access provider", None)
-        if row.name_told_at is None:
-            return Clock(
-                ClockState.ACTION_DUE,
-                "Give the requester the access provider's name and address",
-                row.served_at,
-            )
-        if row.filing_notified_at is None:
-            ends = model.provision_filing_ends_at(row.name_told_at)
-            return Clock(
-                model.clock_state(now, ends, soon), "Requester's filing against the access provider due", ends
-            )
-        return Clock(
-            ClockState.ACTION_DUE,
-            "Hand the IP address and timestamps to the access provider",
-            row.filing_notified_at,
-        )
-    if kind is MatterKind.PRESERVATION_ORDER:
-        return Clock(ClockState.WAITING, "Logs held until the case ends", None)
-    return Clock(ClockState.WAITING, "Logs held for the disclosure order against us", None)
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    id: str
-    number: str
-    kind: str
-    court: str
-    case_number: str
-    served_at: dt.datetime
-    clock: Clock
-    status: str
-    marks: list[str] = field(default_factory=list)
-
-
-def queue(
-    *, db: Session, settings: Settings, now: dt.datetime, by: Actor, open_only: bool = True
-) -> list[QueueItem]:
-    """Every open matter, what needs someone now first (an Art. 6(2) notice, a lapse), then by due time."""
-    may_read(by)
-    items = []
-    for row in store.matters(db, open_only=open_only):
-        clock = clock_of(row, db=db, settings=settings, now=now)
-        marks = ["hold"] if row.hold_id else []
-        if row.kind == MatterKind.DISCLOSURE_ORDER.value and poster_notice_state(row, db) == "sent":
-            marks.append("poster_told")
-        items.append(
-            QueueItem(
-                row.id,
-                row.number,
-                row.kind,
-                row.court,
-                row.case_number,
-                row.served_at,
-                clock,
-                row.status,
-                marks,
-            )
-        )
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return sorted(items, key=lambda i: (model.QUEUE_RANK[i.clock.state], i.clock.due_at or far, i.served_at))
-
-
-@dataclass(frozen=True)
-class MatterView:
-    row: store.MatterRow
-    details: dict[str, Any]
-    clock: Clock
-    steps: list[store.StepRow]
-    hearings: list[store.HearingRow]
-    productions: list[store.ProductionRow]
-    provider: store.ProviderRow | None
-    objection_ends_at: dt.datetime | None
-    filing_ends_at: dt.datetime | None
-    poster_notice: str | None
-    final: bool
-
-
-def view(matter_id: str, *, db: Session, settings: Settings, now: dt.datetime, by: Actor) -> MatterView:
-    """Everything the legal officer's page shows (the sealed details opened: an audited read)."""
-    may_read(by)
-    row = get_matter(db, matter_id)
-    details = details_of(row, settings)
-    audit.record(
-        db,
-        at=now,
-        actor=by,
-        action="disclosure.read",
-        subject_type="disclosure",
-        subject_id=row.id,
-        personal_data=True,
-    )
-    is_order = row.kind == MatterKind.DISCLOSURE_ORDER.value
-    return MatterView(
-        row=row,
-        details=details,
-        clock=clock_of(row, db=db, settings=settings, now=now),
-        steps=store.steps_of(db, row.id),
-        hearings=store.hearings_of(db, row.id),
-        productions=store.productions_of(db, row.id),
-        provider=db.get(store.ProviderRow, row.provider_id) if row.provider_id else None,
-        objection_ends_at=objection_ends_at(row, settings) if is_order else None,
-        filing_ends_at=filing_ends_at(row),
-        poster_notice=poster_notice_state(row, db),
-        final=order_is_final(row, settings, now) if is_order else row.granted == "yes",
-    )
