@@ -150,3 +150,33 @@ def test_public_pages_fit_a_phone_carry_the_quick_exit_and_pass_axe(
         assert found == [], "\n".join(found)
     finally:
         context.close()
+
+
+def test_the_prompt_works_under_the_pages_real_content_security_policy(browser: Any, app: live.Live) -> None:
+    """No bypass here: the script, its dialog and its styles run under the page's own CSP."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        page.goto(f"{app.url}/awareness/demo?lang=ja")
+        page.fill("#demo-text", ABUSIVE)
+        page.click("button[type=submit]")
+        page.locator(DIALOG).wait_for(state="visible")
+        assert page.locator(DIALOG).evaluate("d => getComputedStyle(d).maxWidth") != "none"
+        assert blocked == []
+    finally:
+        context.close()
+
+
+def test_a_printed_case_leaves_out_the_header_filters_and_buttons(browser: Any, app: live.Live) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{app.url}/awareness/cases/address-exposed?lang=ja")
+        page.emulate_media(media="print")
+        assert page.locator("header.site").is_hidden()
+        assert page.locator("#print-case").is_hidden()
+        assert page.locator("h1").is_visible() and "0120-007-110" in page.inner_text("main")
+    finally:
+        context.close()
