@@ -14,7 +14,7 @@ from mamori.core.errors import DomainError
 from mamori.disclosure import chain, clocks, package, service, store
 from mamori.disclosure.model import ClockState, MatterStatus
 from mamori.logs import service as logs
-from tests.disclosure.support import LEGAL, SPECIALIST, seed_poster_logs
+from tests.disclosure.support import LEGAL, SPECIALIST, request_body, seed_poster_logs
 
 SERVED = dt.datetime(2026, 4, 10, 15, 0, tzinfo=JST)  # a Friday afternoon
 NOW = dt.datetime(2026, 4, 13, 10, 0, tzinfo=JST)
@@ -232,3 +232,70 @@ def test_only_the_legal_officer_registers_orders(db: Session, settings: Settings
             {"kind": "preservation_order"}, db=db, settings=settings, at=NOW, by=SPECIALIST
         )
     assert refused.value.status == 403
+
+
+def test_a_request_may_be_granted_without_a_hearing_only_when_the_poster_cannot_be_contacted(
+    db: Session, settings: Settings
+) -> None:
+    seed_poster_logs(db, settings, NOW, with_email=False)
+    row = service.submit_request(request_body(), db=db, settings=settings, at=NOW, by=LEGAL)
+    service.decide_request(row.id, True, "", db=db, settings=settings, at=NOW, by=LEGAL)
+    assert row.granted == "yes"
+    assert "poster_unreachable" in [s.kind for s in store.steps_of(db, row.id)]
+
+
+def test_the_access_providers_disclosure_order_discloses_the_subscriber_who_held_the_address(
+    db: Session, settings: Settings
+) -> None:
+    posted = dt.datetime(2026, 3, 30, 21, 5, 9, tzinfo=JST)
+    logs.ingest_assignments(
+        db,
+        rows=[
+            {
+                "subscriber_id": "sub-A",
+                "ip": "203.0.113.45",
+                "port_start": 50000,
+                "port_end": 50999,
+                "start": (posted - dt.timedelta(days=1)).isoformat(),
+            },
+            {
+                "subscriber_id": "sub-B",
+                "ip": "203.0.113.45",
+                "port_start": 51000,
+                "port_end": 51999,
+                "start": (posted - dt.timedelta(days=1)).isoformat(),
+            },
+        ],
+        actor=LEGAL.system(),
+        at=NOW,
+        settings=settings,
+    )
+    logs.ingest_holders(
+        db,
+        rows=[
+            {
+                "account_id": "sub-A",
+                "name": "契約者A",
+                "address": "神奈川県横浜市1-1",
+                "email": "a@isp.example",
+            },
+            {"account_id": "sub-B", "name": "契約者B", "address": "埼玉県", "email": "b@isp.example"},
+        ],
+        actor=LEGAL.system(),
+        at=NOW,
+        settings=settings,
+    )
+    row = order(
+        db,
+        settings,
+        post_id="",
+        ip="203.0.113.45",
+        port="50123",
+        sent_at=posted.isoformat(),
+        items=["name", "address"],
+    )
+    made = package.produce(
+        row.id, db=db, settings=settings, at=dt.datetime(2026, 5, 12, tzinfo=JST), by=LEGAL
+    )
+    items = json.loads(made.content)["package"]["items"]
+    assert items == {"name": "契約者A", "address": "神奈川県横浜市1-1"}

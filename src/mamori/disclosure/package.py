@@ -136,6 +136,12 @@ def _held_items(
         else None
     )
     account = target.account_id or (event.account_id if event else "")
+    if not account and target.ip and target.at:
+        # The access provider's side: the subscriber who held the address then is the account.
+        lookup = logs.who_held(
+            db, ip=target.ip, port=target.port, when=target.at, actor=by, at=at, settings=settings
+        )
+        account = lookup.subscriber_id or ""
     holder = (
         logs.account_holder(db, account_id=account, actor=by, at=at, settings=settings) if account else None
     )

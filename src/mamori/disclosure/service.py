@@ -531,11 +531,23 @@ def order_is_final(row: store.MatterRow, settings: Settings, now: dt.datetime) -
 # ---------------------------------------------------------------- decisions on a voluntary request
 
 
+def _poster_reachable(
+    row: store.MatterRow, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
+) -> bool:
+    """Whether the logs hold an e-mail address for the poster (the hearing's channel)."""
+    account = fields.Target.from_json(details_of(row, settings)["target"]).account_id
+    holder = (
+        logs.account_holder(db, account_id=account, actor=by, at=at, settings=settings) if account else None
+    )
+    return holder is not None and bool(holder.email)
+
+
 def decide_request(
     matter_id: str, grant: bool, reason: str, *, db: Session, settings: Settings, at: dt.datetime, by: Actor
 ) -> store.MatterRow:
     """Grant or refuse a voluntary request. Granting needs the poster heard first (Art. 6(1)): an answer,
-    or a window that ended without one; a refusal releases the hold."""
+    or a window that ended without one, unless the logs hold no way to contact the poster (the
+    proviso; recorded as a step); a refusal releases the hold."""
     may_manage(by)
     row = open_matter(matter_id, db, MatterKind.REQUEST)
     problems: list[FieldProblem] = []
@@ -547,7 +559,18 @@ def decide_request(
             "already_decided", "この請求は判断済みです。", "This request was already decided.", "grant"
         )
     hearings = store.hearings_of(db, row.id)
-    if grant and not any(h.status != HearingStatus.WAITING.value for h in hearings):
+    heard = any(h.status != HearingStatus.WAITING.value for h in hearings)
+    waiting = any(h.status == HearingStatus.WAITING.value for h in hearings)
+    if (
+        grant
+        and not heard
+        and not waiting
+        and not _poster_reachable(row, db=db, settings=settings, at=at, by=by)
+    ):
+        # Art. 6(1) proviso: no hearing is owed when the poster cannot be contacted.
+        record_step(db, row.id, at, "poster_unreachable", by)
+        heard = True
+    if grant and not heard:
         raise Conflict(
             "hear_poster_first",
             "開示する前に発信者の意見を聴いてください（意見照会、法6条1項）。回答か回答期間の経過が必要です。",
