@@ -385,3 +385,17 @@ def test_plain_japanese_keeps_the_placeholders_of_each_text() -> None:
         if sorted(re.findall(r"%\((\w+)\)s", translate(msgid, "ja-easy"))) != expected:
             wrong.append(msgid)
     assert wrong == []
+
+
+@pytest.mark.parametrize("stray", ["fr", "xx-easy", "<script>", "jaa"])
+def test_a_stray_language_value_is_no_choice_and_the_browser_decides(client: Any, stray: str) -> None:
+    page = client.get("/", params={"lang": stray}, headers=ENGLISH_BROWSER)
+    assert html_lang(page.text) == "en" and LANG_COOKIE not in page.cookies
+    client.cookies.set(LANG_COOKIE, stray)
+    assert html_lang(client.get("/", headers=ENGLISH_BROWSER).text) == "en"
+
+
+def test_other_spellings_of_plain_japanese_are_understood(client: Any) -> None:
+    for spelling in ("ja-easy", "JA_EASY", "easy-ja", "ja-x-easy"):
+        page = client.get("/", params={"lang": spelling}, headers=ENGLISH_BROWSER)
+        assert "この サイトの かきこみを けして くださいと たのむ" in page.text, spelling

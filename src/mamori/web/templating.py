@@ -95,13 +95,23 @@ def accepted_lang(header: str) -> str | None:
     return best[1] if best else None
 
 
+def chosen_lang(value: str | None) -> str | None:
+    """The language a ?lang= or the cookie names, if it is one of ours (a stray value is no choice)."""
+    if not value:
+        return None
+    lang = normalise_lang(value[:20])
+    named = value.strip().lower().replace("_", "-").split("-")[0]
+    return lang if lang in PAGE_LANGS and (lang == EASY or named == lang) else None
+
+
 def page_lang(request: Request) -> str:
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if asked:
-        lang = normalise_lang(asked)
-        if lang in PAGE_LANGS:
-            return lang
-    return accepted_lang(request.headers.get("accept-language", "")) or DEFAULT_LANG
+    """?lang=, then the cookie, then the browser's Accept-Language, then Japanese."""
+    return (
+        chosen_lang(request.query_params.get("lang"))
+        or chosen_lang(request.cookies.get(LANG_COOKIE))
+        or accepted_lang(request.headers.get("accept-language", ""))
+        or DEFAULT_LANG
+    )
 
 
 def render(
@@ -147,7 +157,7 @@ def render(
     body = with_nonce(env.get_template(template).render(ctx), nonce)
     response = HTMLResponse(body, status_code=status_code)
     response.headers["Content-Security-Policy"] = content_security_policy(nonce)
-    if request.query_params.get("lang") and lang in PAGE_LANGS:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    if chosen := chosen_lang(request.query_params.get("lang")):  # kept as chosen, ja-easy on a staff page too
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax")
     set_csrf_cookie(request, response, token)
     return response
