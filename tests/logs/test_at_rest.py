@@ -165,3 +165,47 @@ def test_production_refuses_to_start_without_log_keys() -> None:
 
     with pytest.raises(ValidationError, match="MAMORI_LOGS_KEYS"):
         Settings(env="production", secret_key="x" * 40)
+
+
+def test_two_first_uses_at_once_share_one_index_key(postgres_database_url: str) -> None:
+    """Two processes ingesting into an empty database at the same moment: the second waits for the
+    first's blind-index key instead of making its own (which would split the indexes)."""
+    import threading
+
+    settings = Settings(database_url=postgres_database_url, env="test")  # SQLite has one writer anyway
+    engine = make_engine(postgres_database_url)
+    factory = make_sessionmaker(engine)
+    first = factory()
+    service.ingest_events(
+        db=first, rows=[event()], actor=SOURCE, at=T0, settings=settings
+    )  # key not committed yet
+    second_done: list[int] = []
+
+    def second() -> None:
+        with transaction(factory) as db:
+            second_done.append(
+                service.ingest_events(
+                    db, rows=[event(post_id="post-2")], actor=SOURCE, at=T0, settings=settings
+                )
+            )
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive()  # waiting on the first's key
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert second_done == [1]
+    with transaction(factory) as db:
+        found = service.events_of_account(
+            db,
+            account_id="acct-1001",
+            start=T0,
+            end=T0 + dt.timedelta(seconds=1),
+            actor=LEGAL,
+            at=T0,
+            settings=settings,
+        )
+        assert sorted(e.post_id or "" for e in found) == ["post-1", "post-2"]
+    engine.dispose()

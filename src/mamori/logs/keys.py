@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from mamori.core.config import Settings
@@ -172,17 +174,20 @@ def keyring(db: Session, settings: Settings, *, at: dt.datetime) -> Keyring:
     ring = Keyring(keks=dict(keks), newest=keks[0][0], index_key=b"")
     row = db.scalar(select(DataKeyRow).where(DataKeyRow.id == INDEX_KEY_ID))
     if row is None:
-        index_key = os.urandom(32)
-        row = DataKeyRow(
-            id=INDEX_KEY_ID,
-            purpose="index",
-            **ring._wrap(INDEX_KEY_ID, index_key),
-            created_at=at,
+        # First use: two processes may race; ON CONFLICT keeps the first key and both read it back.
+        values = {
+            "id": INDEX_KEY_ID,
+            "purpose": "index",
+            **ring._wrap(INDEX_KEY_ID, os.urandom(32)),
+            "created_at": at,
+        }
+        dialect = db.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        db.execute(insert(DataKeyRow).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+        row = db.scalar(
+            select(DataKeyRow).where(DataKeyRow.id == INDEX_KEY_ID).execution_options(populate_existing=True)
         )
-        db.add(row)
-        db.flush()
-        ring.index_key = index_key
-    else:
-        ring.index_key = ring._unwrap(row)
+        assert row is not None
+    ring.index_key = ring._unwrap(row)
     cache[settings.logs_keys + "\x00" + settings.secret_key] = ring
     return ring
