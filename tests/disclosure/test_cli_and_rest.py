@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from mamori.cli import app
 from mamori.core.clock import JST
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker, transaction
-from mamori.disclosure import service
+from mamori.disclosure import service, store
 from tests.disclosure.support import LEGAL, POSTER_EMAIL, REQUESTER_ADDRESS, request_body, seed_poster_logs
 from tests.factories import make_staff
 
@@ -180,3 +181,13 @@ def test_no_personal_data_in_a_raw_dump_of_the_disclosure_tables(
             assert [s for s in secrets if s.encode() in raw] == []
     finally:
         engine.dispose()
+
+
+def test_demo_data_loads_once_with_one_order_of_each_kind(db: Session, settings: Settings) -> None:
+    from mamori.disclosure import demo_data
+
+    lines = demo_data.load_demo(db, at=NOW, settings=settings)
+    assert "【デモ】" in lines[0]
+    kinds = sorted(m.kind for m in store.matters(db, open_only=True))
+    assert kinds == ["disclosure_order", "preservation_order", "provision_order"]
+    assert "already" in demo_data.load_demo(db, at=NOW, settings=settings)[0]
