@@ -175,3 +175,19 @@ def test_the_system_actor_reads_for_the_disclosure_package(db: Session, settings
     assert (
         service.post_event(db, post_id="post-1", actor=Actor.system(), at=T0, settings=settings) is not None
     )
+
+
+def test_the_demo_data_loads_and_answers_the_lookup(
+    db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mamori.logs.demo_data import load_demo
+
+    monkeypatch.setenv("MAMORI_SECRET_KEY", settings.secret_key)
+    monkeypatch.delenv("MAMORI_LOGS_KEYS", raising=False)
+    lines = load_demo(db, at=T0)
+    assert lines and "【デモ】" in lines[0]
+    when = T0 - dt.timedelta(days=3)
+    answer = service.who_held(
+        db, ip="100.64.0.10", port=1500, when=when, actor=LEGAL, at=T0, settings=settings
+    )
+    assert answer.subscriber_id == "DEMO-SUB-A"
