@@ -180,3 +180,37 @@ def test_a_printed_case_leaves_out_the_header_filters_and_buttons(browser: Any, 
         assert page.locator("h1").is_visible() and "0120-007-110" in page.inner_text("main")
     finally:
         context.close()
+
+
+def test_another_site_loads_the_script_and_sends_counts_cross_origin(browser: Any, app: live.Live) -> None:
+    """A platform on another origin: the script loads from mamori (CORP cross-origin) and the counter
+    answers its preflight, so the browser lets the platform's page read the 204."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    from tests.conftest import LiveServer
+
+    page_html = (
+        '<!doctype html><html lang="en"><title>board</title><form data-mamori-prompt data-mamori-site="board.test">'
+        f'<textarea data-mamori-text></textarea><button>Post</button></form><script src="{app.url}/awareness/prompt.js"></script>'
+    )
+    board = Starlette(routes=[Route("/", lambda _request: HTMLResponse(page_html))])
+    with LiveServer(board) as other:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(other.url + "/")
+            status = page.evaluate(
+                """async (base) => (await fetch(base + "/api/v1/awareness/prompt-events", {method: "POST",
+                   mode: "cors", credentials: "omit", headers: {"Content-Type": "application/json"},
+                   body: JSON.stringify({kind: "shown", site: "board.test"})})).status""",
+                app.url,
+            )
+            assert status == 204
+            loaded = page.evaluate(
+                "async (base) => (await fetch(base + '/awareness/prompt.js', {mode: 'cors'})).ok", app.url
+            )
+            assert loaded
+        finally:
+            context.close()
