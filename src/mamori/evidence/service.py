@@ -384,10 +384,117 @@ def upload(
 ) -> EvidenceItem:
     """Keep a file the person saved (hashed on arrival), or a redacted working copy of an item (`redacts`)."""
     owner = authorize(by, owner_type, owner_id, Access.change, db=db)
+    return _keep_upload(
+        owner,
+        file_name,
+        content,
+        actor=by.actor.ident,
+        reason=reason,
+        db=db,
+        settings=settings,
+        clock=clock,
+        redacts=redacts,
+        by=by,
+    )
+
+
+def attach_from_requester(
+    case_id: str,
+    files: list[tuple[str, bytes]],
+    *,
+    receipt_number: str,
+    db: Session,
+    settings: EvidenceSettings,
+    clock: Clock,
+) -> list[EvidenceItem]:
+    """Files a requester sends with the public removal-request form, kept as the new case's evidence.
+
+    The requester has no account: the only authority is having filed the case in this same transaction
+    (the caller files it first). Each file is typed by its content, hashed and sealed, and enters the
+    ledger as attached by the requester.
+    """
+    owner = parse_owner("case", case_id)
+    requests.get_case_row(db, case_id)
+    return [
+        _keep_upload(
+            owner,
+            name,
+            content,
+            actor=f"requester:{receipt_number}",
+            reason="attached by the requester to the removal request",
+            db=db,
+            settings=settings,
+            clock=clock,
+        )
+        for name, content in files
+    ]
+
+
+def requester_attached(case_id: str, *, db: Session) -> bool:
+    """Whether the requester's own files were already kept for this case (a replayed form sends none twice)."""
+    return (
+        db.scalar(
+            select(store.EvidenceItemRow.id).where(
+                store.EvidenceItemRow.owner_type == "case",
+                store.EvidenceItemRow.owner_id == case_id,
+                store.EvidenceItemRow.created_by.startswith("requester:"),
+            )
+        )
+        is not None
+    )
+
+
+def check_attachments(files: list[tuple[str, bytes]], *, max_files: int, max_bytes: int) -> None:
+    """Refuse, before anything is written, attachments that could not be kept (count, size, type)."""
+    if len(files) > max_files:
+        raise DomainError(
+            code="evidence_upload_count",
+            field="files",
+            ja=f"添付できるファイルは{max_files}個までです。",
+            en=f"Attach up to {max_files} files.",
+        )
+    if sum(len(content) for _, content in files) > max_bytes:
+        mib = max_bytes // (1024 * 1024)
+        raise DomainError(
+            code="evidence_upload_too_large",
+            field="files",
+            status=413,
+            ja=f"添付ファイルの合計が大きすぎます (上限 {mib} MB)。",
+            en=f"The attached files are too large together (limit {mib} MB).",
+        )
+    for name, content in files:
+        try:
+            refuse_control_characters(name, field="files", single_line=True)
+            uploads.check_size(len(content), max_bytes)
+            uploads.sniff(content)
+        except DomainError as exc:
+            raise DomainError(
+                code=exc.code,
+                field="files",
+                status=exc.status,
+                ja=f"{name[:80]}: {exc.ja}",
+                en=f"{name[:80]}: {exc.en}",
+            ) from None
+
+
+def _keep_upload(
+    owner: Owner,
+    file_name: str,
+    content: bytes,
+    *,
+    actor: str,
+    reason: str,
+    db: Session,
+    settings: EvidenceSettings,
+    clock: Clock,
+    redacts: str | None = None,
+    by: Principal | None = None,
+) -> EvidenceItem:
     refuse_control_characters(file_name, field="file", single_line=True)
     uploads.check_size(len(content), settings.max_upload_bytes)
     media_type, ext = uploads.sniff(content)
     if redacts is not None:
+        assert by is not None  # a redaction is made by a signed-in person
         original = _authorized_row(by, redacts, Access.change, db)
         if (original.owner_type, original.owner_id) != (str(owner.type), owner.id):
             raise DomainError(
@@ -415,7 +522,7 @@ def upload(
             size=len(content),
             storage_path=str(relative),
             parent_id=redacts,
-            created_by=by.actor.ident,
+            created_by=actor,
             sealed=True,
         )
     )
@@ -425,7 +532,7 @@ def upload(
     detail = {"original_name": file_name[:200], "media_type": media_type} | (
         {"redacts": redacts} if redacts else {}
     )
-    record(item, action, actor=by.actor.ident, reason=reason, at=at, db=db, **detail)
+    record(item, action, actor=actor, reason=reason, at=at, db=db, **detail)
     return item
 
 

@@ -8,9 +8,10 @@ field in the page's language.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
@@ -18,7 +19,7 @@ from mamori.core.audit import Actor
 from mamori.core.errors import DomainError
 from mamori.requests import service
 from mamori.requests.api import check_intake_limit, to_form
-from mamori.requests.model import Right
+from mamori.requests.model import Receipt, Right
 from mamori.requests.schema import RemovalRequestIn
 from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, client_address
 from mamori.web.templating import page_lang, render
@@ -33,6 +34,8 @@ FIELD_OF = {
     "requester.phone": "phone",
     "declaration_true": "declaration",
     "show_name_to_poster": "show_name",
+    "requester.relation": "relation",
+    "requester.on_behalf_of": "on_behalf_of",
 }
 # What each field asks of the person, said when Pydantic's own check (missing, wrong type, a value not
 # offered) fails: a form is answered in sentences, not in the JSON API's generic words. The schema's own
@@ -61,6 +64,7 @@ PLAIN_BY_FIELD: dict[str, dict[str, str]] = {
         "en": "Tick the box to declare that what you wrote is true.",
     },
 }
+MAX_ATTACHMENTS = 10  # screenshots and files sent with the form (MAMORI_EVIDENCE_KIT_MAX_BYTES in all)
 KEEP_SCHEMA_WORDS = {"value_error", "string_too_long", "too_long"}
 
 
@@ -73,6 +77,8 @@ def _form_page(
         "values": values,
         "errors": errors,
         "idempotency_key": values.get("idempotency_key") or secrets.token_urlsafe(16),
+        "max_files": MAX_ATTACHMENTS,
+        "max_mib": request.app.state.settings.evidence_kit_max_bytes // (1024 * 1024),
     }
     return render(request, "requests/form.html", ctx, status_code=status)
 
@@ -83,58 +89,49 @@ def request_form(request: Request, db: DbSession, service: str = "") -> HTMLResp
     return _form_page(request, db, {"service": service, "rights": [], "show_name": ""}, {})
 
 
-@router.post("/request", response_class=HTMLResponse)
-def submit_request(
+# The form's POST is routed where its attachments can be kept as the case's evidence
+# (mamori.evidence.request_form), and calls `handle_submission` below.
+
+
+def handle_submission(
     request: Request,
     db: DbSession,
     settings: AppSettings,
     clock: AppClock,
-    service_slug: Annotated[str, Form(alias="service")] = "",
-    content_url: Annotated[str, Form()] = "",
-    content_text: Annotated[str, Form()] = "",
-    rights: Annotated[list[str] | None, Form()] = None,
-    reason: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    address: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    show_name: Annotated[str, Form()] = "",
-    declaration: Annotated[str, Form()] = "",
-    idempotency_key: Annotated[str, Form(max_length=100)] = "",
+    values: dict[str, Any],
+    *,
+    check_extra: Callable[[str], dict[str, str]] | None = None,
+    after_filing: Callable[[Receipt], None] | None = None,
 ) -> HTMLResponse:
-    """Check the form; on success record the request and show the receipt at once (Art. 22)."""
+    """Check the form; on success record the request (and, through `after_filing`, what came with it,
+    in the same transaction) and show the receipt at once (Art. 22). `check_extra(lang)` returns the
+    errors of fields this module does not know (attachments), so every error is shown at once."""
     lang = page_lang(request)
     lang = "en" if lang == "en" else "ja"
-    values = {
-        "service": service_slug,
-        "content_url": content_url,
-        "content_text": content_text,
-        "rights": rights or [],
-        "reason": reason,
-        "name": name,
-        "address": address,
-        "email": email,
-        "phone": phone,
-        "show_name": show_name,
-        "declaration": declaration,
-        "idempotency_key": idempotency_key,
-    }
     errors: dict[str, str] = {}
-    if show_name not in ("yes", "no"):
+    if values.get("show_name") not in ("yes", "no"):
         errors["show_name"] = (
             "氏名を発信者に伝えてよいか選んでください。"
             if lang == "ja"
             else ("Choose whether the poster may see your name.")
         )
+    relation = values.get("relation") or "self"
     payload = {
-        "service": service_slug,
-        "content_url": content_url,
-        "content_text": content_text,
-        "rights": rights or [],
-        "reason": reason,
-        "requester": {"name": name, "address": address, "email": email, "phone": phone},
-        "show_name_to_poster": show_name == "yes",
-        "declaration_true": declaration == "yes",
+        "service": values.get("service", ""),
+        "content_url": values.get("content_url", ""),
+        "content_text": values.get("content_text", ""),
+        "rights": values.get("rights") or [],
+        "reason": values.get("reason", ""),
+        "requester": {
+            "name": values.get("name", ""),
+            "address": values.get("address", ""),
+            "email": values.get("email", ""),
+            "phone": values.get("phone", ""),
+            "relation": relation,
+            "on_behalf_of": values.get("on_behalf_of", ""),
+        },
+        "show_name_to_poster": values.get("show_name") == "yes",
+        "declaration_true": values.get("declaration") == "yes",
         "lang": lang,
     }
     try:
@@ -150,9 +147,13 @@ def submit_request(
             else:
                 errors.setdefault(key, item["message"][lang])
         body = None
+    if check_extra is not None:
+        for key, message in check_extra(lang).items():
+            errors.setdefault(key, message)
     if errors or body is None:
         return _form_page(request, db, values, errors, status=422)
     check_intake_limit(request, settings)
+    idempotency_key = str(values.get("idempotency_key") or "")
     try:
         receipt = service.file_request(
             to_form(
@@ -163,8 +164,11 @@ def submit_request(
             at=clock.now(),
             by=Actor(f"public:{client_address(request)}"),
         )
+        if after_filing is not None:
+            after_filing(receipt)
     except DomainError as exc:
+        db.rollback()
         errors[FIELD_OF.get(exc.field or "", exc.field or "service")] = exc.ja if lang == "ja" else exc.en
         return _form_page(request, db, values, errors, status=exc.status)
-    db.commit()  # the receipt is shown only once the request is durable
-    return render(request, "requests/receipt.html", {"receipt": receipt, "email": email})
+    db.commit()  # the receipt is shown only once the request (and its attachments) are durable
+    return render(request, "requests/receipt.html", {"receipt": receipt, "email": values.get("email", "")})

@@ -15,6 +15,7 @@ from pydantic import (
     EmailStr,
     Field,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
 )
@@ -44,6 +45,34 @@ class RequesterIn(BaseModel):
     address: Annotated[SingleLineText, Field(max_length=500, description="Postal address (住所).")]
     email: Annotated[EmailStr, Field(description="Where the receipt and the notices are sent.")]
     phone: Annotated[SingleLineText, Field(max_length=30, description="Telephone number (電話番号).")]
+    relation: Annotated[
+        Literal["self", "parent", "lawyer", "representative"],
+        Field(
+            description="Who files: the person harmed (self), a parent or guardian of a child, a lawyer, or "
+            "another representative (代理人)."
+        ),
+    ] = "self"
+    on_behalf_of: Annotated[
+        SingleLineText,
+        Field(
+            max_length=200,
+            validate_default=True,
+            description="The harmed person's name, when filing for someone else (required then).",
+        ),
+    ] = ""
+
+    @field_validator("on_behalf_of")
+    @classmethod
+    def _for_whom(cls, v: str, info: ValidationInfo) -> str:
+        v = v.strip()
+        if info.data.get("relation", "self") != "self" and not v:
+            raise ValueError(
+                "代わりに申し出る相手 (被害を受けた方) の氏名を入力してください。 / "
+                "Enter the name of the person you act for (the person harmed)."
+            )
+        if info.data.get("relation", "self") == "self":
+            return ""
+        return v
 
     @field_validator("name")
     @classmethod

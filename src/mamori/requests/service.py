@@ -36,6 +36,8 @@ class Requester:
     address: str
     email: str
     phone: str
+    relation: str = "self"  # self, parent (of a child), lawyer, representative
+    on_behalf_of: str = ""  # the harmed person's name when someone files for them
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ ROUTER_MODULES = (
     "mamori.criteria.pages",
     "mamori.requests.api",
     "mamori.requests.pages",
+    "mamori.evidence.request_form",
     "mamori.decisions.api",
     "mamori.notices.api",
     "mamori.workspace.pages",
