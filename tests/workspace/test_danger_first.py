@@ -87,3 +87,52 @@ def test_the_queue_page_shows_a_danger_badge_on_top(
         assert page.count('class="tag danger-flag"') == 2
         first_two = max(page.index(receipt["threat"]), page.index(receipt["doxxing"]))
         assert first_two < page.index(receipt["overdue"]) < page.index(receipt["plain"])
+
+
+@pytest.mark.parametrize(
+    ("reason", "flag"),
+    [
+        (
+            "投稿の後、知らない男性が自宅に来ました。住所を特定されたと思います。怖くて外に出られません。",
+            "privacy",
+        ),
+        ("My home address was posted and a stranger came to my door the next evening.", "privacy"),
+        ("この投稿の後、DMで「殺してやる」と脅されています。", "threat"),
+    ],
+)
+def test_danger_the_requester_describes_flags_a_harmless_looking_post(
+    db: Session, settings: Settings, clock: FixedClock, reason: str, flag: str
+) -> None:
+    """The issue's case: a doxxing request scored 0.11 and came last, although the reason said a stranger
+    came to the person's home. The worker's scoring now reads the reason too."""
+    support.board(db)
+    support.published_criteria(db)
+    now = clock.now()
+    calm = support.file(
+        db,
+        settings,
+        now,
+        content_url="https://board.example/calm",
+        reason="事実と異なる内容で評価が下がりました。",
+    )
+    danger = support.file(db, settings, now, content_url="https://board.example/door", reason=reason)
+    requests.score_unscored(db=db, settings=settings)
+    view = service.open_queue(QueueFilter(sort="abuse"), db=db, now=now, settings=settings)
+    order = [i.case_id for i in view.items]
+    flags = {i.case_id: i.danger for i in view.items}
+    assert order.index(danger) < order.index(calm)
+    assert flag in flags[danger] and flags[calm] == ()
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "この投稿は事実と異なり、私の社会的評価を下げています。",
+        "会社の評判が落ち、取引先から問い合わせが来ました。",  # the workplace is named, nobody came
+        "The post calls me a fraud, which is untrue.",
+    ],
+)
+def test_an_ordinary_reason_raises_no_danger(reason: str) -> None:
+    from mamori.requests.model import danger_in_reason
+
+    assert danger_in_reason(reason) == []

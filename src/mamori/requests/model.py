@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 import hashlib
 import hmac
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -195,3 +196,43 @@ class Receipt:
     follow_url: str
     follow_secret: str
     repeat_of: str | None
+
+
+# What the requester tells us about danger in their own words (the reason), beside what the detection
+# finds in the post: a stranger at their home, their address exposed, being followed or threatened.
+# The post alone can look harmless (a photo of a front door) while the reason says a person is in danger.
+_PLACE = r"(自宅|家|うち|住所|住まい|マンション|アパート|実家|職場|会社|勤務先|学校|最寄り駅)"
+DANGER_CUES: dict[str, tuple[re.Pattern[str], ...]] = {
+    "privacy": (
+        re.compile(
+            _PLACE
+            + r"(に|まで|へ|の前|の近く|の周り).{0,12}(来た|来ました|来られ|来て|押しかけ|押し掛け|訪ねて|待ち伏せ|張り込)"
+        ),
+        re.compile(
+            _PLACE + r"(が|を|も|まで).{0,12}(晒|さらさ|特定|突き止め|書き込まれ|載せられ|公開され|ばらされ)"
+        ),
+        re.compile(r"(知らない|見知らぬ)(人|男|女|者).{0,20}(来|訪|待ち伏せ|つけ)"),
+        re.compile(r"(つきまと|付きまと|ストーカー|尾行|後をつけ|あとをつけ)"),
+        re.compile(
+            r"(stranger|someone|people|man|woman).{0,40}(came|come|showed up|turned up|waited).{0,30}"
+            r"(home|house|door|work|school)|(my|our) (home )?address.{0,30}(posted|published|exposed|leaked)|"
+            r"(posted|published|exposed|leaked).{0,30}(my|our) (home )?address|stalk|followed me",
+            re.IGNORECASE,
+        ),
+    ),
+    "threat": (
+        re.compile(
+            r"(殺す|殺して|殺され|殺害|ぶっ殺|刺す|刺して|燃やす|放火|爆破|危害を加え|襲う|襲わ|脅迫|脅され|脅し)"
+        ),
+        re.compile(
+            r"\b(kill|murder|stab|burn down|bomb|threat(en)?(ed|s)?|harm me|hurt me)\b", re.IGNORECASE
+        ),
+    ),
+}
+
+
+def danger_in_reason(reason: str) -> list[str]:
+    """The danger flags ("privacy": doxxing or a person at risk where they live, work or study; "threat")
+    that the requester's own account of the harm shows."""
+    text = unicodedata.normalize("NFKC", reason)
+    return [flag for flag, cues in DANGER_CUES.items() if any(cue.search(text) for cue in cues)]

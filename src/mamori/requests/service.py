@@ -120,12 +120,16 @@ def score_unscored(*, db: Session, settings: Settings, limit: int = 500) -> int:
     )
     if not rows:
         return 0
-    for case, result in zip(
-        rows, detect.score_texts([case_texts(r, settings).content_text for r in rows]), strict=True
+    texts = [case_texts(r, settings) for r in rows]
+    for case, plain, result in zip(
+        rows, texts, detect.score_texts([t.content_text for t in texts]), strict=True
     ):
         scores = {str(category): float(value) for category, value in result.scores.items()}
         case.abuse_score = scores.get("abuse", 0.0)
-        case.abuse_flags = json.dumps([str(flag) for flag in result.flags])
+        flags = [str(flag) for flag in result.flags]
+        # what the requester says happened (a stranger at their home, a threat) counts as much as the post
+        flags += [flag for flag in model.danger_in_reason(plain.reason) if flag not in flags]
+        case.abuse_flags = json.dumps(flags)
     return len(rows)
 
 
