@@ -130,3 +130,33 @@ def test_the_tolerance_is_a_setting(db: Session, settings: Settings) -> None:
     assert service.who_held(db, **common, settings=settings).status == "held"  # type: ignore[arg-type]
     wide = settings.model_copy(update={"logs_lookup_skew_seconds": 60})
     assert service.who_held(db, **common, settings=wide).status == "ambiguous"  # type: ignore[arg-type]
+
+
+def test_an_ipv6_subscriber_holds_a_prefix_and_an_address_in_it_finds_them(
+    db: Session, settings: Settings
+) -> None:
+    rows = [
+        assignment(subscriber_id="v6-home", ip="2001:DB8:1234:5600::/56"),
+        assignment(subscriber_id="v6-phone", ip="2001:db8:ffff:1::/64"),
+        assignment(subscriber_id="v6-exact", ip="2001:db8::99"),
+    ]
+    service.ingest_assignments(db, rows=rows, actor=SOURCE, at=T0, settings=settings)
+
+    def ask(ip: str) -> tuple[str, str | None]:
+        answer = service.who_held(db, ip=ip, port=None, when=T0, actor=LEGAL, at=T0, settings=settings)
+        return answer.status, answer.subscriber_id
+
+    assert ask("2001:db8:1234:56ab:cdef::1") == ("held", "v6-home")
+    assert ask("2001:db8:ffff:1:aaaa:bbbb:cccc:dddd") == ("held", "v6-phone")
+    assert ask("2001:db8::99") == ("held", "v6-exact")
+    assert ask("2001:db8:1234:5700::1") == ("not_held", None)  # the next /56
+
+
+def test_an_ipv4_prefix_is_refused_as_an_assignment(db: Session, settings: Settings) -> None:
+    from mamori.core.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        service.ingest_assignments(
+            db, rows=[assignment(ip="100.64.0.0/24")], actor=SOURCE, at=T0, settings=settings
+        )
+    assert refused.value.field == "rows[0] ip"

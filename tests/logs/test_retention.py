@@ -207,3 +207,31 @@ def test_a_specialist_cannot_purge_or_set_retention(db: Session, settings: Setti
         service.purge(db, at=T0, settings=settings, actor=SPECIALIST)
     with pytest.raises(DomainError):
         service.set_retention(db, kind="events", days=5, actor=SPECIALIST, at=T0)
+
+
+def test_a_hold_on_an_ipv6_prefix_keeps_its_assignments(db: Session, settings: Settings) -> None:
+    old = {"start": (T0 - 100 * DAY).isoformat(), "end": (T0 - 95 * DAY).isoformat()}
+    service.ingest_assignments(
+        db,
+        rows=[
+            assignment(subscriber_id="v6", ip="2001:db8:1234:5600::/56", **old),
+            assignment(subscriber_id="v4", **old),
+        ],
+        actor=SOURCE,
+        at=T0 - 100 * DAY,
+        settings=settings,
+    )
+    service.place_hold(
+        db,
+        actor=LEGAL,
+        at=T0,
+        basis="erasure_order",
+        reference="Z",
+        ip="2001:db8:1234:5600::/56",
+        settings=settings,
+    )
+    assert service.purge(db, at=T0, settings=settings)["assignments"] == 1
+    answer = service.who_held(
+        db, ip="2001:db8:1234:5601::1", port=None, when=T0 - 97 * DAY, actor=LEGAL, at=T0, settings=settings
+    )
+    assert answer.subscriber_id == "v6"

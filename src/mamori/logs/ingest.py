@@ -27,7 +27,7 @@ from mamori.core.config import Settings
 from mamori.core.db import new_id
 from mamori.core.errors import DomainError, FieldProblem
 from mamori.logs.keys import Keyring, keyring, seal_with
-from mamori.logs.model import EVENT_KINDS, PORT_MAX, normalise_ip
+from mamori.logs.model import EVENT_KINDS, PORT_MAX, normalise_assigned, normalise_ip
 from mamori.logs.store import AssignmentRow, EventRow, HolderRow
 
 KINDS = ("events", "assignments", "holders")
@@ -157,13 +157,19 @@ def _port(raw: Mapping[str, Any], name: str, default: int | None = None) -> int 
     return port
 
 
-def _ip(raw: Mapping[str, Any], *, required: bool) -> str | None:
+def _ip(raw: Mapping[str, Any], *, required: bool, prefix: bool = False) -> str | None:
     value = _text(raw, "ip", required=required, limit=64)
     if value is None:
         return None
     try:
-        return normalise_ip(value)
+        return normalise_assigned(value) if prefix else normalise_ip(value)
     except ValueError:
+        if prefix:
+            raise RowProblem(
+                "ip",
+                f"ip の {value!r} は IPv4/IPv6 アドレスでも IPv6 プレフィックス (例: 2001:db8:1200::/56) でもありません。",
+                f"ip {value!r} is not an IPv4/IPv6 address or an IPv6 prefix (e.g. 2001:db8:1200::/56).",
+            ) from None
         raise RowProblem(
             "ip",
             f"ip の {value!r} は IPv4/IPv6 アドレスではありません。",
@@ -225,7 +231,7 @@ def validate_assignment(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise RowProblem("end", "end は start より後にしてください。", "end must be after start.")
     return {
         "subscriber_id": _text(raw, "subscriber_id", required=True),
-        "ip": _ip(raw, required=True),
+        "ip": _ip(raw, required=True, prefix=True),
         "port_start": port_start,
         "port_end": port_end,
         "start": start,

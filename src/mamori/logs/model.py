@@ -108,6 +108,36 @@ def normalise_ip(value: str) -> str:
     return str(address)
 
 
+# IPv6 subscribers get a prefix (usually /48 to /64), not one address: an assignment may name a prefix,
+# and a lookup of an address also tries the prefixes of these lengths that contain it.
+IPV6_PREFIX_LENGTHS = (32, 36, 40, 44, 48, 52, 56, 60, 64)
+
+
+def normalise_assigned(value: str) -> str:
+    """An assigned address or IPv6 prefix in canonical form: "192.0.2.1", "2001:db8:1200::/40"
+    (a prefix of full length is the address itself). ValueError if it is neither or an IPv4 prefix."""
+    text = value.strip()
+    if "/" not in text:
+        return normalise_ip(text)
+    network = ipaddress.ip_network(text, strict=False)
+    if network.prefixlen == network.max_prefixlen:
+        return normalise_ip(str(network.network_address))
+    if network.version == 4:
+        raise ValueError("IPv4 assignments name one address")
+    return str(network)
+
+
+def lookup_keys(address: str) -> list[str]:
+    """What an assignment covering `address` may be stored as: the address and, for IPv6, its prefixes."""
+    canonical = normalise_ip(address)
+    parsed = ipaddress.ip_address(canonical)
+    if parsed.version == 4:
+        return [canonical]
+    return [canonical] + [
+        str(ipaddress.ip_network(f"{canonical}/{n}", strict=False)) for n in IPV6_PREFIX_LENGTHS
+    ]
+
+
 def hold_is_active(hold_released_at: dt.datetime | None, until: dt.datetime | None, now: dt.datetime) -> bool:
     return hold_released_at is None and (until is None or until > now)
 

@@ -32,6 +32,8 @@ from mamori.logs.model import (
     LogEvent,
     Lookup,
     hold_is_active,
+    lookup_keys,
+    normalise_assigned,
     normalise_ip,
 )
 from mamori.logs.model import who_held as who_held_rule
@@ -98,9 +100,9 @@ def _aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
     return value
 
 
-def _ip_or_error(value: str, field: str = "ip") -> str:
+def _ip_or_error(value: str, field: str = "ip", *, prefix: bool = False) -> str:
     try:
-        return normalise_ip(value)
+        return normalise_assigned(value) if prefix else normalise_ip(value)
     except ValueError:
         raise DomainError(
             code="logs_bad_ip",
@@ -155,7 +157,7 @@ def place_hold(
             ja="アカウント ID が長すぎます。",
             en="Account id too long.",
         )
-    ip_norm = _ip_or_error(ip) if ip else None
+    ip_norm = _ip_or_error(ip, prefix=True) if ip else None
     if account_id is None and ip_norm is None:
         raise DomainError(
             code="logs_hold_scope",
@@ -448,7 +450,7 @@ def who_held(
     ip_ix = ring.ip_ix(ip_norm)
     rows = db.scalars(
         select(AssignmentRow).where(
-            AssignmentRow.ip_ix == ip_ix,
+            AssignmentRow.ip_ix.in_([ring.ip_ix(key) for key in lookup_keys(ip_norm)]),
             AssignmentRow.start <= when + skew,
             or_(AssignmentRow.end.is_(None), AssignmentRow.end > when - skew),
         )
