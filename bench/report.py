@@ -74,7 +74,7 @@ FILL = [
          r.at + interval '7 days', r.at + (i % 240) * interval '1 hour', r.at + (i % 240) * interval '1 hour',
          r.at + (i % 200) * interval '1 hour'
        FROM generate_series(1, :rows) AS i,
-         LATERAL (SELECT CAST(:start AS timestamptz) + ((i * 7919) % :span) * interval '1 second' AS at) AS r""",
+         LATERAL (SELECT CAST(:start AS timestamptz) + ((CAST(i AS bigint) * 7919) % :span) * interval '1 second' AS at) AS r""",
     # one decision per case
     """INSERT INTO decisions (id, case_id, measure, criteria_version_id, clause_code, reason, decided_at,
          decided_by, basis)

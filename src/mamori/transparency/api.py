@@ -20,6 +20,14 @@ Reader = Annotated[Principal, Depends(require("report.read"))]
 
 def day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00 JST, end 24:00 JST): both days included."""
+    for field, day in (("from", start), ("to", end)):
+        if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+            raise DomainError(
+                code="bad_date",
+                field=field,
+                ja="日付は2000年から2100年の間で指定してください。",
+                en="Give a date from 2000 to 2100.",
+            )
     if end < start:
         raise DomainError(
             code="bad_range",

@@ -103,14 +103,42 @@ def _may(by: Actor, permission: str) -> None:
 # ---------------------------------------------------------------- computing
 
 
+def _rights(stored: str) -> list[str]:
+    """The rights of a request as stored (a JSON list); anything unreadable counts as その他."""
+    try:
+        rights = json.loads(stored)
+    except ValueError:
+        return [Right.OTHER.value]
+    return (
+        [r if r in RIGHTS else Right.OTHER.value for r in dict.fromkeys(rights)]
+        if isinstance(rights, list)
+        else [Right.OTHER.value]
+    )
+
+
 def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
     """The Art. 28 report of reporting year `year` (April to March, JST) as it stands at `at`."""
     _check_year(year)
     start, end = model.reporting_period(year)
-    received = store.requests_received(db, start, end, RIGHTS, at)
-    total = int(received["total"])
-    by_right = {right: int(received[f"r{i}"]) for i, right in enumerate(RIGHTS)}
-    trusted, court = int(received["trusted"]), int(received["court"])
+    # the database aggregates; here only its few grouped rows (one per combination of rights and
+    # service) are added up, each group's count going to every right it names
+    received: dict[str, int] = {}
+    by_right = dict.fromkeys(RIGHTS, 0)
+    per_service: dict[str, int] = {}
+    for row in store.requests_received(db, start, end, at):
+        for key, value in row.items():
+            if key not in ("rights", "service_id"):
+                received[key] = received.get(key, 0) + int(value)
+        for right in _rights(row["rights"]):
+            by_right[right] = by_right.get(right, 0) + int(row["total"])
+        per_service[row["service_id"]] = per_service.get(row["service_id"], 0) + int(row["total"])
+    names = store.services(db)
+    by_service = sorted(
+        ({**names[sid], "count": n} for sid, n in per_service.items() if sid in names),
+        key=lambda s: (-s["count"], s["service"]),
+    )
+    total = received.get("total", 0)
+    trusted, court = received.get("trusted", 0), received.get("court", 0)
 
     art25_kinds = {kind: 0 for kind in model.ART25_KINDS}
     art25_rights = {kind: dict.fromkeys(RIGHTS, 0) for kind in model.ART25_KINDS}
@@ -120,7 +148,7 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
     art27_rights = {m: dict.fromkeys(RIGHTS, 0) for m in removal_measures}
     art27_by_clause: dict[tuple[str, str], int] = {}
     art27_skipped = 0
-    for row in store.notices_given(db, start, end, RIGHTS):
+    for row in store.notices_given(db, start, end):
         count = int(row["total"])
         if row["notice_kind"] == "poster_measure":
             if row["skipped"]:
@@ -136,8 +164,8 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
             key, counts, rights = str(row["kind"]), art25_kinds, art25_rights
         counts[key] = counts.get(key, 0) + count
         per_right = rights.setdefault(key, dict.fromkeys(RIGHTS, 0))
-        for i, right in enumerate(RIGHTS):
-            per_right[right] += int(row[f"r{i}"])
+        for right in _rights(row["rights"]):
+            per_right[right] = per_right.get(right, 0) + count
     art27_clauses = [
         {"measure": measure, "clause": clause, "count": n} for (measure, clause), n in art27_by_clause.items()
     ]
@@ -153,14 +181,13 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
     decisions_total = sum(decided.values())
     removals = sum(n for m, n in decided.items() if m != Measure.NO_ACTION.value)
 
-    told = int(received["told"])
-    within, late, unanswered = int(received["within"]), int(received["late"]), int(received["unanswered"])
-    if "p50" in received:  # PostgreSQL: computed in the same scan
-        median, p90 = received["p50"], received["p90"]
-        median, p90 = (None if v is None else float(v) for v in (median, p90))
-    else:
-        median = store.response_percentile(db, start, end, 0.5, told)
-        p90 = store.response_percentile(db, start, end, 0.9, told)
+    told = received.get("told", 0)
+    within, late, unanswered = (
+        received.get("within", 0),
+        received.get("late", 0),
+        received.get("unanswered", 0),
+    )
+    median, p90 = store.response_percentiles(db, start, end, (0.5, 0.9), told)
 
     appeal_rows = {str(r["side"]): r for r in store.appeals_filed(db, start, end)}
     appeals_by_side = {
@@ -188,9 +215,9 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
         "computed_at": to_jst(at).isoformat(),
         "requests": {
             "total": total,
-            "repeats": int(received["repeats"]),
+            "repeats": received.get("repeats", 0),
             "by_right": by_right,
-            "by_service": store.requests_by_service(db, start, end),
+            "by_service": by_service,
             "by_channel": {"public": total - trusted - court, "trusted": trusted, "court": court},
         },
         "art25_notices": {
@@ -228,7 +255,7 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
             "deciding": store.deciding_people(db, start, end),
         },
         "response_time": {
-            "owed": int(received["owed"]),
+            "owed": received.get("owed", 0),
             "told": told,
             "median_hours": model.hours(median),
             "p90_hours": model.hours(p90),
@@ -237,7 +264,7 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
             "late": late,
             "overdue_unanswered": unanswered,
             "overdue": late + unanswered,
-            "pending": int(received["pending"]),
+            "pending": received.get("pending", 0),
         },
         "appeals": {
             "filed": filed,
@@ -309,6 +336,8 @@ def write_self_evaluation(
 
 def published(db: Session, year: int) -> list[Edition]:
     """The editions of a year's report: the report, then its corrections, oldest first."""
+    if not model.EARLIEST_YEAR <= year <= model.LATEST_YEAR:
+        return []
     return [_edition(r) for r in store.editions(db, year)]
 
 

@@ -9,6 +9,7 @@ nothing is counted row by row in Python, so the report costs a handful of scans 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from sqlalchemy import (
@@ -107,28 +108,18 @@ def _in_year(column: Any, start: dt.datetime, end: dt.datetime) -> ColumnElement
     return and_(column >= start, column < end)
 
 
-def _right_sums(rights_column: Any, rights: list[str]) -> list[ColumnElement[int]]:
-    """One conditional count per right: a request naming two rights counts under each."""
-    return [_count_if(rights_column.like(f'%"{right}"%')).label(f"r{i}") for i, right in enumerate(rights)]
-
-
-def _channel(cases: Table) -> ColumnElement[str]:
-    return case(
-        (cases.c.source == "court", literal("court")),
-        (cases.c.source == "trusted", literal("trusted")),
-        else_=literal("public"),
-    )
-
-
 def requests_received(
-    db: Session, start: dt.datetime, end: dt.datetime, rights: list[str], as_of: dt.datetime
-) -> dict[str, Any]:
-    """Requests received in [start, end): totals by right and channel, and how the Art. 25 clock went."""
+    db: Session, start: dt.datetime, end: dt.datetime, as_of: dt.datetime
+) -> list[dict[str, Any]]:
+    """Requests received in [start, end), grouped by the rights claimed (the stored JSON list: a few
+    distinct combinations) and the service: counts by channel and how the Art. 25 clock went."""
     cases = _table("cases")
     owed = cases.c.repeat_of.is_(None)
     told, due = cases.c.requester_told_at, cases.c.decision_due_at
-    row = db.execute(
+    rows = db.execute(
         select(
+            cases.c.rights,
+            cases.c.service_id,
             func.count().label("total"),
             _count_if(cases.c.repeat_of.is_not(None)).label("repeats"),
             _count_if(cases.c.source == "court").label("court"),
@@ -139,39 +130,17 @@ def requests_received(
             _count_if(and_(owed, told.is_(None), due < as_of)).label("unanswered"),
             _count_if(and_(owed, told.is_(None), due >= as_of)).label("pending"),
             _count_if(owed).label("owed"),
-            *_right_sums(cases.c.rights, rights),
-            *_percentiles(db, and_(owed, told.is_not(None))),
-        ).where(_in_year(cases.c.received_at, start, end))
-    ).one()
-    return dict(row._mapping)
-
-
-def _percentiles(db: Session, told: ColumnElement[bool]) -> list[Any]:
-    """On PostgreSQL the median and 90th percentile of the time to notice come with the same scan
-    (percentile_disc: the nearest rank); SQLite has no ordered-set aggregates (`response_percentile`)."""
-    if db.get_bind().dialect.name != "postgresql":
-        return []
-    seconds = response_seconds(db)
-    return [
-        func.percentile_disc(p).within_group(seconds).filter(told).label(name)
-        for name, p in (("p50", 0.5), ("p90", 0.9))
-    ]
-
-
-def requests_by_service(db: Session, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-    cases, services = _table("cases"), _table("services")
-    counted = (
-        select(cases.c.service_id, func.count().label("n"))
+        )
         .where(_in_year(cases.c.received_at, start, end))
-        .group_by(cases.c.service_id)
-        .subquery()
+        .group_by(cases.c.rights, cases.c.service_id)
     )
-    rows = db.execute(
-        select(services.c.slug, services.c.name_ja, services.c.name_en, counted.c.n)
-        .join(counted, counted.c.service_id == services.c.id)
-        .order_by(counted.c.n.desc(), services.c.slug)
-    )
-    return [{"service": r.slug, "name_ja": r.name_ja, "name_en": r.name_en, "count": int(r.n)} for r in rows]
+    return [dict(r._mapping) for r in rows]
+
+
+def services(db: Session) -> dict[str, dict[str, str]]:
+    table = _table("services")
+    rows = db.execute(select(table.c.id, table.c.slug, table.c.name_ja, table.c.name_en))
+    return {r.id: {"service": r.slug, "name_ja": r.name_ja, "name_en": r.name_en} for r in rows}
 
 
 def response_seconds(db: Session) -> ColumnElement[Any]:
@@ -182,11 +151,14 @@ def response_seconds(db: Session) -> ColumnElement[Any]:
     return (func.julianday(cases.c.requester_told_at) - func.julianday(cases.c.received_at)) * 86400.0
 
 
-def response_percentile(db: Session, start: dt.datetime, end: dt.datetime, p: float, n: int) -> float | None:
-    """The nearest-rank p-th percentile of seconds from receipt to the first delivered Art. 25 notice
-    (rank ceil(p·n) of the n told cases): percentile_disc on PostgreSQL, ORDER BY … OFFSET on SQLite."""
+def response_percentiles(
+    db: Session, start: dt.datetime, end: dt.datetime, ps: tuple[float, ...], n: int
+) -> list[float | None]:
+    """The nearest-rank percentiles of seconds from receipt to the first delivered Art. 25 notice
+    (rank ceil(p·n) of the n requests told): on PostgreSQL percentile_disc, all in one scan; SQLite has
+    no ordered-set aggregates, so there each is ORDER BY … LIMIT 1 OFFSET rank-1."""
     if n == 0:
-        return None
+        return [None for _p in ps]
     cases = _table("cases")
     seconds = response_seconds(db)
     where = and_(
@@ -195,20 +167,26 @@ def response_percentile(db: Session, start: dt.datetime, end: dt.datetime, p: fl
         cases.c.requester_told_at.is_not(None),
     )
     if db.get_bind().dialect.name == "postgresql":
-        value = db.scalar(select(func.percentile_disc(p).within_group(seconds)).where(where))
+        values = list(
+            db.execute(
+                select(*(func.percentile_disc(p).within_group(seconds) for p in ps)).where(where)
+            ).one()
+        )
     else:
-        rank = max(int(-(-p * n // 1)), 1)  # ceil(p·n), at least the first
-        value = db.scalar(select(seconds).where(where).order_by(seconds).limit(1).offset(rank - 1))
-    return None if value is None else float(value)
+        values = [
+            db.scalar(
+                select(seconds).where(where).order_by(seconds).limit(1).offset(max(math.ceil(p * n), 1) - 1)
+            )
+            for p in ps
+        ]
+    return [None if v is None else float(v) for v in values]
 
 
-def notices_given(
-    db: Session, start: dt.datetime, end: dt.datetime, rights: list[str]
-) -> list[dict[str, Any]]:
+def notices_given(db: Session, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
     """The Art. 25 and Art. 27 notices written in the year, in one GROUP BY: per notice kind, its kind
     of Art. 25 notice (removed / not removed / each extension ground), the measure and the clause
-    applied (the reason, for Art. 27), and whether it was skipped (none owed); with the count per right
-    claimed in the request."""
+    applied (the reason, for Art. 27), whether it was skipped (none owed), and the rights claimed in the
+    request (the stored JSON list)."""
     notices, cases, decisions, extensions = (
         _table("notices"),
         _table("cases"),
@@ -233,8 +211,8 @@ def notices_given(
             measure,
             clause,
             skipped,
+            cases.c.rights,
             func.count().label("total"),
-            *_right_sums(cases.c.rights, rights),
         )
         .select_from(notices)
         .join(cases, cases.c.id == notices.c.case_id)
@@ -249,7 +227,7 @@ def notices_given(
             notices.c.kind.in_(("requester_decision", "requester_interim", "poster_measure")),
             _in_year(notices.c.created_at, start, end),
         )
-        .group_by(notices.c.kind, kind, measure, clause, skipped)
+        .group_by(notices.c.kind, kind, measure, clause, skipped, cases.c.rights)
     )
     return [dict(r._mapping) for r in db.execute(query)]
 
