@@ -167,8 +167,8 @@ def _ip(raw: Mapping[str, Any], *, required: bool, prefix: bool = False) -> str 
         if prefix:
             raise RowProblem(
                 "ip",
-                f"ip の {value!r} は IPv4/IPv6 アドレスでも IPv6 プレフィックス (例: 2001:db8:1200::/56) でもありません。",
-                f"ip {value!r} is not an IPv4/IPv6 address or an IPv6 prefix (e.g. 2001:db8:1200::/56).",
+                f"ip の {value!r} は IPv4/IPv6 アドレスでも /32〜/64 の IPv6 プレフィックス (例: 2001:db8:1200::/56) でもありません。",
+                f"ip {value!r} is not an IPv4/IPv6 address or an IPv6 prefix of /32 to /64 (e.g. 2001:db8:1200::/56).",
             ) from None
         raise RowProblem(
             "ip",

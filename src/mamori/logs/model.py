@@ -110,7 +110,7 @@ def normalise_ip(value: str) -> str:
 
 # IPv6 subscribers get a prefix (usually /48 to /64), not one address: an assignment may name a prefix,
 # and a lookup of an address also tries the prefixes of these lengths that contain it.
-IPV6_PREFIX_LENGTHS = (32, 36, 40, 44, 48, 52, 56, 60, 64)
+IPV6_PREFIX_LENGTHS = tuple(range(32, 65))
 
 
 def normalise_assigned(value: str) -> str:
@@ -124,6 +124,8 @@ def normalise_assigned(value: str) -> str:
         return normalise_ip(str(network.network_address))
     if network.version == 4:
         raise ValueError("IPv4 assignments name one address")
+    if network.prefixlen not in IPV6_PREFIX_LENGTHS:
+        raise ValueError("IPv6 prefixes from /32 to /64")
     return str(network)
 
 
