@@ -67,11 +67,11 @@ def test_prompt_shows_for_abuse_and_keyboard_alone_edits_or_posts(
         assert page.evaluate("document.activeElement.dataset.mamoriChoice") == "edit"
         found = violations(page)
         assert found == [], "\n".join(found)
-        # Focus stays inside the dialog while tabbing.
-        for _ in range(6):
-            page.keyboard.press("Tab")
-            inside = page.evaluate("!!document.activeElement.closest('dialog')")
-            assert inside or page.evaluate("document.activeElement === document.body")
+        # Focus stays inside the dialog while tabbing, both ways.
+        for key in ["Tab"] * 5 + ["Shift+Tab"] * 4:
+            page.keyboard.press(key)
+            assert page.evaluate("!!document.activeElement.closest('dialog.mamori-prompt')"), key
+        page.evaluate("document.activeElement.blur()")  # even with focus lost to the page behind
         # Esc closes it (meaning "edit"), and does not fire the page's quick exit.
         page.keyboard.press("Escape")
         dialog.wait_for(state="detached")

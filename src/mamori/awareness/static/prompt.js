@@ -128,7 +128,23 @@
     actions.appendChild(post);
     dialog.appendChild(actions);
 
-    function close() { dialog.close(); dialog.remove(); }
+    // While open, keys are ours: Tab cycles inside the dialog, Esc means "edit". Caught on window in the
+    // capture phase, so a page's own Esc handler (a quick exit) never sees them, wherever focus is.
+    function keys(event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        chooseEdit();
+      } else if (event.key === "Tab") {
+        var stops = [].slice.call(dialog.querySelectorAll("a[href], button"));
+        var at = stops.indexOf(document.activeElement);
+        var next = at < 0 ? (event.shiftKey ? stops.length - 1 : 0) : (at + (event.shiftKey ? -1 : 1) + stops.length) % stops.length;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        stops[next].focus();
+      }
+    }
+    function close() { window.removeEventListener("keydown", keys, true); dialog.close(); dialog.remove(); }
     function chooseEdit() {
       close();
       count(form, "edited");
@@ -140,11 +156,8 @@
     }
     edit.addEventListener("click", chooseEdit);
     post.addEventListener("click", function () { close(); count(form, "posted_anyway"); release(form, submitter); });
-    // Esc means "edit"; it stops here, so a page's own Esc handler (a quick exit) does not also fire.
-    dialog.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); chooseEdit(); }
-    });
     dialog.addEventListener("cancel", function (event) { event.preventDefault(); });
+    window.addEventListener("keydown", keys, true);
     document.body.appendChild(dialog);
     dialog.showModal();
     edit.focus();
