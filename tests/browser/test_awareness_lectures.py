@@ -13,6 +13,7 @@ import pytest
 from mamori.core.clock import JST
 from mamori.core.db import transaction
 from tests.browser import live
+from tests.browser.test_public_a11y import AXE, violations
 from tests.support.smtp import body_text
 from tests.workspace import support
 
@@ -28,6 +29,13 @@ def app(fresh_database_url: str, mail: Any, tmp_path: Path) -> Iterator[live.Liv
         yield running
 
 
+def assert_accessible(page: Any) -> None:
+    """No serious or critical axe-core violation (skipped checks when axe-core is not installed)."""
+    if AXE.exists():
+        found = violations(page)
+        assert found == [], "\n".join(found)
+
+
 def sign_in(page: Any, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/login")
     page.fill("#email", email)
@@ -38,11 +46,12 @@ def sign_in(page: Any, base: str, email: str, password: str) -> None:
 
 def test_request_match_mails_report_statistics(browser: Any, app: live.Live, mail: Any) -> None:
     base = app.url
-    school = browser.new_context(viewport={"width": 390, "height": 844})
+    school = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = school.new_page()
     page.goto(f"{base}/awareness/lectures/request?lang=en")
     page.click("button[type=submit]")  # empty: every field gets its own error
     assert page.locator("#organisation-error").inner_text() == "Enter the school or group."
+    assert_accessible(page)
     assert page.locator("#organisation").get_attribute("aria-invalid") == "true"
     assert page.locator("#dates-error").is_visible()
     page.fill("#organisation", "Minato Test Junior High (TEST)")
@@ -61,7 +70,7 @@ def test_request_match_mails_report_statistics(browser: Any, app: live.Live, mai
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     school.close()
 
-    staff = browser.new_context()
+    staff = browser.new_context(bypass_csp=True)
     page = staff.new_page()
     sign_in(page, base, "coord@caravan.test", support.PASSWORD)
     page.goto(f"{base}/awareness/lectures/instructors?lang=en")
@@ -77,6 +86,7 @@ def test_request_match_mails_report_statistics(browser: Any, app: live.Live, mai
     page.goto(f"{base}/awareness/lectures/requests?lang=en")
     page.click("text=Minato Test Junior High (TEST)")
     assert "Ichiro Kōshi" in page.locator("#suggestions").inner_text()
+    assert_accessible(page)
     page.select_option("#lecture_date", "2026-05-12")
     page.click("text=Confirm and send the mails")
     page.wait_for_url("**matched=1**")
@@ -107,12 +117,13 @@ def test_request_match_mails_report_statistics(browser: Any, app: live.Live, mai
     page.wait_for_url("**reported=1**")
     teacher.close()
 
-    staff = browser.new_context()
+    staff = browser.new_context(bypass_csp=True)
     page = staff.new_page()
     sign_in(page, base, "coord@caravan.test", support.PASSWORD)
     page.goto(f"{base}/awareness/lectures/statistics?lang=en")
     assert page.locator("#total-lectures").inner_text() == "1"
     assert page.locator("#total-people").inner_text() == "118"
+    assert_accessible(page)
     assert "Tokyo" in page.inner_text("main") and "Online bullying" in page.inner_text("main")
     with page.expect_download() as download:
         page.click("text=Download CSV")
