@@ -242,3 +242,25 @@ def test_the_published_figures_add_up(db: Session, settings: Settings, clock: Fi
     )
     assert "mamori-council/1,誹謗中傷ホットライン,hotline,2025,month,2025-06,7" in text
     assert ",outcome," not in text
+
+
+def test_a_platforms_key_is_encrypted_at_rest(db: Session, settings: Settings, clock: FixedClock) -> None:
+    key = "mmr_the-platform-issued-this-key-0123456789"
+    row = service.add_platform(
+        service.NewPlatform("board", "掲示板", "api", "https://board.example", key, "board"),
+        db=db,
+        settings=settings,
+        at=clock.now(),
+        by=support.DESK,
+    )
+    assert row.api_key_sealed is not None and key not in row.api_key_sealed
+    assert service.platform_key(row, settings) == key
+    with pytest.raises(DomainError) as refused:
+        service.add_platform(
+            service.NewPlatform("other", "x", "api", "ftp://board.example", key, "board"),
+            db=db,
+            settings=settings,
+            at=clock.now(),
+            by=support.DESK,
+        )
+    assert refused.value.field == "api_url"

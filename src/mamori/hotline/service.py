@@ -222,7 +222,7 @@ def list_platforms(db: Session) -> list[store.HotlinePlatformRow]:
     return store.platforms(db)
 
 
-def _platform_key(row: store.HotlinePlatformRow, settings: Settings) -> str:
+def platform_key(row: store.HotlinePlatformRow, settings: Settings) -> str:
     if row.api_key_sealed is None:
         raise _invalid(
             "api_key",
@@ -506,7 +506,7 @@ def notify(
     if platform.delivery == "api":
         answer = platform_client.send_request(
             platform.api_url,
-            _platform_key(platform, settings),
+            platform_key(platform, settings),
             {
                 "service": platform.remote_service,
                 "content_url": report.content_url,
@@ -573,7 +573,7 @@ def check_answer(
             "Record a letter's answer by hand.",
             "notice",
         )
-    answer = platform_client.fetch_status(platform.api_url, _platform_key(platform, settings), row.remote_id)
+    answer = platform_client.fetch_status(platform.api_url, platform_key(platform, settings), row.remote_id)
     row.last_checked_at, row.remote_stage = at, answer["stage"]
     outcome = model.outcome_of_measure(answer.get("outcome"))
     if outcome is not Outcome.PENDING and row.outcome == Outcome.PENDING.value:

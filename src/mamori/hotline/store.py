@@ -106,7 +106,11 @@ def report_by_key(db: Session, content_key: str) -> HotlineReportRow | None:
 
 def reports(db: Session, limit: int = 500) -> list[HotlineReportRow]:
     return list(
-        db.scalars(select(HotlineReportRow).order_by(HotlineReportRow.received_at.desc()).limit(limit))
+        db.scalars(
+            select(HotlineReportRow)
+            .order_by(HotlineReportRow.received_at.desc(), HotlineReportRow.number.desc())
+            .limit(limit)
+        )
     )
 
 
