@@ -27,6 +27,11 @@ DIMENSION_LABEL = {
 }
 
 
+def formal(lang: str) -> str:
+    """Figures are labelled in ordinary Japanese or English (a やさしい日本語 reader gets Japanese)."""
+    return "en" if lang == "en" else "ja"
+
+
 @cache
 def japanese_font_path() -> str | None:
     """A font with Japanese glyphs, through matplotlib's font manager; None, loudly, when none."""
@@ -44,6 +49,7 @@ def japanese_font_path() -> str | None:
 
 
 def _figure(height: float) -> tuple[Any, Any, Any]:
+    """A figure, its axes and the Japanese font (matplotlib is imported only when a chart is drawn)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
@@ -64,6 +70,9 @@ def _png(figure: Any) -> bytes:
 
 def prompt_chart(figures: PromptFigures, lang: str) -> bytes:
     """Prompts shown, edited and posted anyway per day (lines)."""
+    from matplotlib.ticker import MaxNLocator
+
+    lang = formal(lang)
     figure, axes, font = _figure(3.4)
     xs = range(len(figures.days))
     for kind, colour in zip(EVENT_LABEL, ("#0b5394", "#38761d", "#b45f06"), strict=True):
@@ -76,12 +85,14 @@ def prompt_chart(figures: PromptFigures, lang: str) -> bytes:
     step = max(1, len(figures.days) // 6)
     axes.set_xticks(list(xs)[::step], [d.strftime("%m-%d") for d in figures.days][::step])
     axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(prop=font)
     axes.set_title(translate("The prompt, per day", lang), fontproperties=font)
     return _png(figure)
 
 
 def label(dimension: str, key: str, lang: str) -> str:
+    lang = formal(lang)
     if dimension == "prefecture":
         return prefecture_name(key, "en" if lang == "en" else "ja")
     if dimension == "audience" and key in Audience._value2member_map_:
@@ -95,6 +106,9 @@ def label(dimension: str, key: str, lang: str) -> str:
 
 def statistics_chart(stats: LectureStats, dimension: str, lang: str) -> bytes:
     """Lectures given per key of one dimension (horizontal bars, people reached in the labels)."""
+    from matplotlib.ticker import MaxNLocator
+
+    lang = formal(lang)
     pairs = stats.by[dimension]
     figure, axes, font = _figure(max(2.4, 0.45 * len(pairs) + 1.2))
     axes.barh(range(len(pairs)), [n for _k, n, _p in pairs], color="#0b5394")
@@ -102,8 +116,10 @@ def statistics_chart(stats: LectureStats, dimension: str, lang: str) -> bytes:
         range(len(pairs)), [f"{label(dimension, k, lang)} ({p})" for k, _n, p in pairs], fontproperties=font
     )
     axes.invert_yaxis()
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(
-        f"{translate('Lectures given', lang)} — {translate(DIMENSION_LABEL[dimension], lang)}",
+        f"{translate('Lectures given', lang)} — {translate(DIMENSION_LABEL[dimension], lang)} "
+        f"{translate('(people reached in brackets)', lang)}",
         fontproperties=font,
     )
     return _png(figure)
@@ -111,6 +127,7 @@ def statistics_chart(stats: LectureStats, dimension: str, lang: str) -> bytes:
 
 def statistics_csv(stats: LectureStats, lang: str) -> str:
     """dimension, key, label, lectures, people — UTF-8 with BOM for spreadsheets."""
+    lang = formal(lang)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
