@@ -142,3 +142,27 @@ def test_a_step_refused_on_the_page_says_why_beside_the_form(
 def test_a_bad_hearing_link_is_a_plain_404_page(client: Any) -> None:
     answer = client.get("/disclosure/hearing/not-a-real-key?lang=en")
     assert answer.status_code == 404 and "This link is not valid" in answer.text
+
+
+def test_every_kind_of_matter_has_its_page_and_the_queue_puts_action_first(
+    client: Any, db: Session, settings: Settings, clock: Any, tokens: dict[str, str]
+) -> None:
+    from mamori.disclosure import demo_data
+
+    demo_data.load_demo(db, at=clock.now(), settings=settings)
+    db.flush()
+    auth = bearer(tokens["legal_officer"])
+    queue = client.get("/api/v1/disclosure/matters", headers=auth).json()
+    states = [i["clock"]["state"] for i in queue]
+    # The disclosure order served 40 days ago is final (action due); the provision order waits for the
+    # requester to be told (action due); the preservation order only waits.
+    assert states == ["action_due", "action_due", "waiting"]
+    assert queue[-1]["kind"] == "preservation_order"
+    for item in queue:
+        for lang in ("ja", "en"):
+            page = client.get(f"/disclosure/matters/{item['id']}?lang={lang}", headers=auth)
+            assert page.status_code == 200
+            assert 'name="csrf_token"' in page.text
+    provision = next(i for i in queue if i["kind"] == "provision_order")
+    page = client.get(f"/disclosure/matters/{provision['id']}?lang=ja", headers=auth)
+    assert "【デモ】サンプル光" in page.text and "経由プロバイダの氏名等を申立人に提供する" in page.text

@@ -14,7 +14,7 @@ from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
 from mamori.disclosure import chain, clocks, fields, hearing, package, service
 from mamori.disclosure.model import KIND_LABELS, ORDER_KINDS, Answer, MatterKind
-from mamori.drafting.model import ITEM_LABELS, DisclosureItem
+from mamori.drafting.model import ITEM_LABELS, WITHHELD_LABELS, DisclosureItem, Withheld
 from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, rate_limit, require
 from mamori.web.templating import page_lang, render
 
@@ -84,8 +84,15 @@ def _matter_page(
         "v": v,
         "kind_label": _kind_label(v.row.kind, lang),
         "items": [item_labels.get(i, i) for i in v.row.items.split(",") if i],
-        "withheld": [i for i in v.row.withheld.split(",") if i],
-        "target": v.details.get("target", {}),
+        "withheld": [
+            WITHHELD_LABELS[Withheld(w)][1 if lang == "en" else 0] if w in set(Withheld) else w
+            for w in v.row.withheld.split(",")
+            if w
+        ],
+        "target": {
+            k: dt.datetime.fromisoformat(val) if k in ("at", "start", "end") and val else val
+            for k, val in v.details.get("target", {}).items()
+        },
         "recipient": v.details.get("recipient", {}),
         "reasons": {h.id: hearing.reason_of(h, settings) for h in v.hearings},
         "errors": errors or {},

@@ -77,6 +77,7 @@ def record_step(
     db.add(
         store.StepRow(
             matter_id=matter_id,
+            seq=len(store.steps_of(db, matter_id)) + 1,  # the query flushes this transaction's earlier steps
             at=at,
             kind=kind,
             actor=actor.ident if isinstance(actor, Actor) else actor,
@@ -263,13 +264,13 @@ def submit_request(
     row.withheld = ",".join(w.value for w in (draft.withheld_from_poster or ()))
     db.add(row)
     db.flush()
+    record_step(db, row.id, at, "request_received", by, received_at=received_at.isoformat())
     _resolve_post(target, row, db=db, settings=settings, at=at, by=by)
     chosen = {
         "name": recipient_name or draft.requester.name,
         "address": recipient_address or draft.requester.address,
     }
     _seal_details(row, {"request": dict(form), "target": target.as_json(), "recipient": chosen}, settings)
-    record_step(db, row.id, at, "request_received", by, received_at=received_at.isoformat())
     _place_hold(row, target, "disclosure_request", db=db, settings=settings, at=at, by=by)
     audit.record(
         db,
@@ -360,10 +361,6 @@ def register_order(
     row.related_id = related.id if related else None
     db.add(row)
     db.flush()
-    _resolve_post(target, row, db=db, settings=settings, at=at, by=by)
-    _seal_details(
-        row, {"target": target.as_json(), "recipient": {"name": recipient, "address": ""}}, settings
-    )
     record_step(
         db,
         row.id,
@@ -373,6 +370,10 @@ def register_order(
         served_at=served_at.isoformat(),
         court=court,
         case_number=case_number,
+    )
+    _resolve_post(target, row, db=db, settings=settings, at=at, by=by)
+    _seal_details(
+        row, {"target": target.as_json(), "recipient": {"name": recipient, "address": ""}}, settings
     )
     basis = "erasure_order" if kind is MatterKind.PRESERVATION_ORDER else "disclosure_request"
     _place_hold(row, target, basis, db=db, settings=settings, at=at, by=by)

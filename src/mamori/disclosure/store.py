@@ -56,6 +56,7 @@ class StepRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     matter_id: Mapped[str] = mapped_column(ForeignKey("disclosure_matters.id"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)  # order within the matter
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -136,7 +137,7 @@ class PeerRow(Base):
 
 
 def steps_of(db: Session, matter_id: str) -> list[StepRow]:
-    return list(db.scalars(select(StepRow).where(StepRow.matter_id == matter_id).order_by(StepRow.at)))
+    return list(db.scalars(select(StepRow).where(StepRow.matter_id == matter_id).order_by(StepRow.seq)))
 
 
 def hearings_of(db: Session, matter_id: str) -> list[HearingRow]:

@@ -159,6 +159,7 @@ def upgrade() -> None:
         "disclosure_steps",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("matter_id", sa.String(length=32), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("at", mamori.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
