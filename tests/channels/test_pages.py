@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mamori.channels import service
+from mamori.channels.store import ChannelMemberRow
+from mamori.core.auth import UserRow
 from mamori.core.clock import FixedClock
 from mamori.criteria.model import Measure
 from mamori.decisions import service as decisions
@@ -58,6 +60,19 @@ def test_the_administrator_registers_a_body_and_sees_its_key_once(
     )
     assert issued.status_code == 200 and 'id="new-key">mmr_' in issued.text
     assert "mmr_" not in client.get("/channels/admin").text  # never shown again
+    member = client.post(
+        "/channels/admin/bodies/sia/members",
+        data={
+            "csrf_token": token,
+            "email": f"desk-{admin.id[:6]}@sia.example",
+            "display_name": "窓口",
+            "password": PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert member.status_code == 303
+    user = db.query(UserRow).filter_by(email=f"desk-{admin.id[:6]}@sia.example").one()
+    assert user.role_set == {"trusted_notifier"} and db.get(ChannelMemberRow, user.id) is not None
     refused = client.post(
         "/channels/admin/bodies",
         data={

@@ -135,6 +135,27 @@ def issue_key(
     return _admin(request, db, new_key=(slug, row.key_id, token))  # shown once, never again
 
 
+@router.post("/channels/admin/bodies/{slug}/members")
+def add_member(
+    request: Request,
+    slug: str,
+    principal: Manager,
+    db: DbSession,
+    clock: AppClock,
+    email: Annotated[str, Form(max_length=320)],
+    display_name: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """A web sign-in for one of the body's staff (role trusted_notifier, linked to the body)."""
+    try:
+        service.add_member(slug, email, display_name, password, db=db, at=clock.now(), by=principal.actor)
+    except DomainError as exc:
+        db.rollback()
+        return _admin(request, db, error=_message(request, exc))
+    db.commit()
+    return RedirectResponse(f"/channels/admin?lang={page_lang(request)}", status_code=303)
+
+
 @router.post("/channels/admin/bodies/{slug}/keys/{key_id}/rotate")
 def rotate_key(
     request: Request,
