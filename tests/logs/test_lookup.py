@@ -96,6 +96,10 @@ def test_an_open_assignment_is_still_held() -> None:
 def test_addresses_are_compared_in_canonical_form() -> None:
     assert normalise_ip("2001:DB8:0:0::1") == "2001:db8::1"
     assert normalise_ip("::ffff:192.0.2.1") == "192.0.2.1"
+    assert normalise_ip(" 192.0.2.1 ") == "192.0.2.1"
+    for bad in ("192.0.2.01", "256.0.0.1", "192.0.2", "example.jp"):
+        with pytest.raises(ValueError):
+            normalise_ip(bad)
 
 
 def test_the_lookup_on_the_database_answers_the_same(db: Session, settings: Settings) -> None:

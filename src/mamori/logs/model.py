@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -100,9 +101,16 @@ class Lookup:
     reason_en: str
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+
+
 def normalise_ip(value: str) -> str:
     """The canonical text of an IPv4/IPv6 address (IPv4-mapped IPv6 becomes IPv4); ValueError if not one."""
-    address = ipaddress.ip_address(value.strip())
+    value = value.strip()
+    if _CANONICAL_IPV4.fullmatch(value):  # the common case, already canonical (no leading zeros)
+        return value
+    address = ipaddress.ip_address(value)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return str(address.ipv4_mapped)
     return str(address)
