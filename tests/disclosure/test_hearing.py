@@ -53,6 +53,9 @@ def test_hearing_withholds_items_and_an_objection_makes_the_art_6_2_notice_due_u
         assert withheld not in text
     link = re.search(r"(/disclosure/hearing/[A-Za-z0-9_\-]+)", text)
     assert link is not None
+    # Delivered: the window runs from the mail server's acceptance, before the poster opens anything.
+    matter = client.get(f"/api/v1/disclosure/matters/{request['id']}", headers=auth).json()
+    assert matter["clock"]["label"] == "Poster's answer due" and matter["clock"]["due_at"] is not None
 
     page = client.get(link.group(1) + "?lang=ja")
     assert page.status_code == 200

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mamori.core import audit
 from mamori.core.audit import Actor
 from mamori.core.config import Settings
-from mamori.disclosure import model, store
+from mamori.disclosure import hearing, model, store
 from mamori.disclosure.model import Clock, ClockState, HearingStatus, MatterKind, MatterStatus
 from mamori.disclosure.service import (
     details_of,
@@ -38,6 +38,7 @@ def clock_of(row: store.MatterRow, *, db: Session, settings: Settings, now: dt.d
         if not hearings:
             return Clock(ClockState.ACTION_DUE, "Hear the poster (Art. 6(1))", None)
         last = hearings[-1]
+        hearing.settle_receipt(last, db)
         if last.status == HearingStatus.WAITING.value:
             if last.ends_at is None:
                 return Clock(ClockState.WAITING, "Hearing mail not yet delivered", None)

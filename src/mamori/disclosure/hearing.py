@@ -212,7 +212,8 @@ def start_hearing(
     return hearing
 
 
-def _settle_receipt(hearing: store.HearingRow, db: Session) -> None:
+def settle_receipt(hearing: store.HearingRow, db: Session) -> None:
+    """The window starts once the outbox says the mail server accepted the hearing mail."""
     if hearing.received_at is not None:
         return
     notice = notices.get(db, hearing.notice_id)
@@ -237,7 +238,7 @@ def _by_key(key: str, db: Session) -> store.HearingRow:
 def for_poster(key: str, *, db: Session, settings: Settings) -> PosterView:
     """What the poster's page shows (the key is the poster's only credential)."""
     hearing = _by_key(key, db)
-    _settle_receipt(hearing, db)
+    settle_receipt(hearing, db)
     row = service.get_matter(db, hearing.matter_id)
     return poster_view(row, hearing, settings)
 
@@ -253,7 +254,7 @@ def answer(
             code="too_long", field="reason", ja="理由が長すぎます。", en="The reason is too long."
         )
     hearing = _by_key(key, db)
-    _settle_receipt(hearing, db)
+    settle_receipt(hearing, db)
     if hearing.status != HearingStatus.WAITING.value:
         raise Conflict(
             "already_answered",
@@ -309,7 +310,7 @@ def sweep(*, db: Session, now: dt.datetime) -> int:
     """Start each window once its mail is delivered; close each window that ended without an answer."""
     lapsed = 0
     for hearing in store.waiting_hearings(db):
-        _settle_receipt(hearing, db)
+        settle_receipt(hearing, db)
         if hearing.ends_at is not None and now > hearing.ends_at:
             hearing.status = HearingStatus.LAPSED.value
             service.record_step(db, hearing.matter_id, now, "hearing_lapsed", "system")

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mamori.core.clock import JST, to_utc
+from mamori.requests.model import period_ends_at
 
 OBJECTION_SUIT_MONTHS = 1  # 情プラ法 Art. 14(1)
 PROVISION_FILING_MONTHS = 2  # 情プラ法 Art. 15: the requester's filing against the access provider
@@ -172,10 +173,11 @@ def provision_filing_ends_at(told_at: dt.datetime) -> dt.datetime:
 
 def hearing_ends_at(received_at: dt.datetime, days: int) -> dt.datetime:
     """The end of the poster's window to answer the opinion hearing: `days` days from receipt of the
-    mail, the day of receipt not counted (民法 Art. 140), ending at the end of the last day (JST)."""
+    mail, counted as every period of days in mamori is (requests.model.period_ends_at: 民法 Art. 140,
+    141, JST)."""
     if not 1 <= days <= MAX_HEARING_DAYS:
         raise ValueError(f"a hearing window is 1 to {MAX_HEARING_DAYS} days, not {days}")
-    return _end_of(_first_counted_day(received_at) + dt.timedelta(days=days - 1))
+    return period_ends_at(received_at, days)
 
 
 def parse_holidays(text: str) -> list[dt.date]:
