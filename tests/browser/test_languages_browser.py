@@ -65,7 +65,7 @@ def test_the_switch_on_a_phone_changes_the_language_and_keeps_the_page(
         assert here.path == f"/status/{receipt.receipt_number}"
         assert parse_qs(here.query)["key"] == [receipt.follow_secret]  # still the same case
         assert page.get_attribute("html", "lang") == "ja"
-        assert page.locator("h1").inner_text().startswith("あなたの たのみ")
+        assert page.locator("h1").inner_text().startswith("あなたの もうしで")
         assert _switch_link(page, "ja-easy").get_attribute("aria-current") == "true"
         _fits(page)
 

@@ -133,16 +133,16 @@ def test_each_summary_says_what_the_notice_means_in_plain_words() -> None:
     assert "うけつけ ばんごうは R-20260401-ABCDEFGH です" in receipt and "2026年4月8日" in receipt
     assert "「キー」は だれにも みせないで ください" in receipt and FOLLOW in receipt
     assert "https://mamori.example/consult?lang=ja-easy" in receipt  # where to talk to someone
-    assert "まえにも おなじ たのみを" in summary("receipt", repeat_of_receipt="R-20260301-EARLIER1")
-    assert "かいた ひとに はなしを きいて いる" in summary("requester_interim", ground="hearing_poster")
-    assert "りゆうは うえに かいて あります" in summary("requester_interim")
+    assert "まえにも おなじ もうしでを" in summary("receipt", repeat_of_receipt="R-20260301-EARLIER1")
+    assert "とうこうした 人に 話を きいて いる" in summary("requester_interim", ground="hearing_poster")
+    assert "りゆうは 上に かいて あります" in summary("requester_interim")
     assert "つぎの ことを しました: 投稿の削除" in summary("requester_decision")
     refused = summary("requester_decision", removed=False, clause_code="")
     assert "けしません でした" in refused and "「理由」" in refused
-    assert "いちど だけ「もう いちど しらべて」と いえます" in refused and "14 にちの うちに" in refused
+    assert "いちど だけ いぎ" in refused and "14 にちの うちに" in refused
     final = summary("requester_decision", removed=False, clause_code="", basis="appeal_by_requester")
     assert "さいごの こたえ" in final and "いちど だけ" not in final
-    assert "べつの ひとが もう いちど しらべました" in summary("requester_decision", basis="appeal_by_poster")
+    assert "べつの 人が もう いちど しらべました" in summary("requester_decision", basis="appeal_by_poster")
     poster = summary("poster_measure")
     assert "https://mamori.example/poster/c1?key=k" in poster and "「適用した基準」" in poster
 

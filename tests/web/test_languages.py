@@ -170,7 +170,7 @@ FORM = {
 RECEIPT_HEADING = {
     "ja": "申出を受け付けました",
     "en": "Your request was received",
-    "ja-easy": "あなたの たのみを うけつけ ました",
+    "ja-easy": "あなたの もうしでを うけつけ ました",
 }
 
 
@@ -192,16 +192,16 @@ def test_the_receipt_after_sending_the_form_is_in_the_chosen_language(
 # On each page, a sentence the plain-Japanese reader gets instead of the ordinary Japanese one.
 EASY_ON = {
     "start": (
-        "この サイトの かきこみを けして くださいと たのむ",
+        "この サイトの とうこうを けして くださいと もうしでる",
         "このプラットフォームに投稿の削除を申し出る",
     ),
     "request form": ("アカウントは いりません。", "アカウントは不要です。"),
     "status": ("これまでの おしらせ", "これまでの通知"),
     "status not found": ("うけつけ ばんごうか キーが ちがいます。", "受付番号またはキーが違います。"),
-    "poster": ("わたしたちが きめた こと: かきこみを けす", "判断: 投稿を削除する"),
+    "poster": ("わたしたちが きめた こと: とうこうを けす", "判断: 投稿を削除する"),
     "inquiry answer": ("あなたの いけんを おしえて ください。", "ご意見をお聞かせください。"),
     "criteria": ("まえから みせて いる この きまりに そって だけ します", "あらかじめ公表したこの基準"),
-    "criteria version": ("つかいはじめた ひ", "施行日"),
+    "criteria version": ("つかいはじめた 日", "施行日"),
     "criteria changes": ("けす ときの きまりで かわった ところ", "削除基準の変更点"),
     "drafting": ("たのむ ぶんしょうを つくる", "依頼書・請求書をつくる"),
     "drafting deletion": ("ほんとうの ことだけ かいて ください。", "事実だけを書いてください。"),
@@ -398,4 +398,4 @@ def test_a_stray_language_value_is_no_choice_and_the_browser_decides(client: Any
 def test_other_spellings_of_plain_japanese_are_understood(client: Any) -> None:
     for spelling in ("ja-easy", "JA_EASY", "easy-ja", "ja-x-easy"):
         page = client.get("/", params={"lang": spelling}, headers=ENGLISH_BROWSER)
-        assert "この サイトの かきこみを けして くださいと たのむ" in page.text, spelling
+        assert "この サイトの とうこうを けして くださいと もうしでる" in page.text, spelling
