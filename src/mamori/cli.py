@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -54,22 +54,65 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[bool, typer.Option(help="Also run the outbox worker in this process.")] = True,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="API processes behind this one address.")
+    ] = 1,
+    job_worker: Annotated[
+        bool,
+        typer.Option(
+            "--job-worker/--no-job-worker",
+            help="Also run the job worker (notices, deadlines, scoring...) in this process.",
+        ),
+    ] = True,
+    no_workers: Annotated[
+        bool, typer.Option("--no-workers", hidden=True, help="Old spelling of --no-job-worker.")
+    ] = False,
 ) -> None:
-    """Run the web UI and API (and, by default, the notice worker)."""
+    """Run the web UI and API (and, by default, the job worker beside it)."""
+    import threading
+
     import uvicorn
 
+    from mamori.core.logsetup import configure_logging
     from mamori.web.app import create_app
 
     settings = settings_or_exit()
+    configure_logging(settings.log_format)
+    run_jobs = job_worker and not no_workers
+    # uvicorn would believe X-Forwarded-For from any local proxy (anyone could then reset a rate limit):
+    # the app believes only MAMORI_TRUSTED_PROXIES instead (web.app). No Server header either. Its own
+    # logging setup is left out: ours (MAMORI_LOG_FORMAT) is in place.
+    options: dict[str, Any] = {
+        "proxy_headers": False,
+        "server_header": False,
+        "log_config": None,
+        "timeout_graceful_shutdown": 20,
+    }
+    if workers > 1:
+        # Several processes: each builds its app from the environment; the job worker runs once, here
+        # (its jobs are safe on several machines anyway: leased notices, idempotent sweeps).
+        if run_jobs:
+            from mamori.worker import run_forever
+
+            threading.Thread(
+                target=run_forever, kwargs={"settings": settings}, name="mamori-worker", daemon=True
+            ).start()
+        uvicorn.run(
+            "mamori.web.app:app_from_environment",
+            timeout_worker_healthcheck=60,  # a process may take a while to import everything on a busy host
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            **options,
+        )
+        return
     application = create_app(settings)
-    if workers:
+    if run_jobs:
         from mamori.worker import run_in_background
 
         run_in_background(application)
-    # uvicorn would believe X-Forwarded-For from any local proxy (anyone could then reset a rate limit):
-    # the app believes only MAMORI_TRUSTED_PROXIES instead (web.app). No Server header either.
-    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
+    uvicorn.run(application, host=host, port=port, log_level="info", **options)
 
 
 @app.command()
@@ -112,9 +155,11 @@ def worker(
     once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
 ) -> None:
     """Deliver notices from the outbox and watch deadlines (safe to run on several machines)."""
+    from mamori.core.logsetup import configure_logging
     from mamori.worker import run_forever, run_once
 
     settings = settings_or_exit()
+    configure_logging(settings.log_format)
     if once:
         typer.echo(run_once(settings))
     else:

@@ -18,6 +18,7 @@ from mamori.core.clock import Clock, SystemClock
 from mamori.core.config import Settings
 from mamori.core.db import make_engine, make_sessionmaker
 from mamori.core.jobs import Job
+from mamori.core.telemetry import JOB_FAILURES, JOB_RUNS
 from mamori.notices.delivery import DeliveryReport
 from mamori.requests.jobs import deliver_notices as deliver_due  # noqa: F401  (tests and tools deliver by hand)
 
@@ -79,9 +80,11 @@ def tick(
         now = clock.now()
         if schedule is not None and not schedule.due(job, now):
             continue
+        JOB_RUNS.labels(job.name).inc()
         try:
             report.results[job.name] = job.run(factory, settings, clock)
         except Exception as exc:
+            JOB_FAILURES.labels(job.name).inc()
             log.exception("job %s failed; it runs again next round", job.name)
             report.errors[job.name] = f"{type(exc).__name__}: {exc}"
         if schedule is not None:

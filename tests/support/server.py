@@ -52,7 +52,7 @@ class ServerProcess:
             "127.0.0.1",
             "--port",
             str(self.port),
-            "--workers" if self.workers else "--no-workers",
+            "--job-worker" if self.workers else "--no-job-worker",
         ]
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=out)
         deadline = time.monotonic() + timeout

@@ -206,6 +206,12 @@ class Settings(BaseSettings):
             raise ValueError("MAMORI_LOGS_KEYS must be set in production (see docs/logs.md)")
         return self
 
+    metrics_token: str = Field(
+        "",
+        description="When set, GET /metrics needs `Authorization: Bearer <token>`; empty: open (firewall it).",
+    )
+    log_format: str = Field("text", description="Server and worker logs: text, or json (one object a line).")
+
     # --- logs settings (add this capability's settings above this line) ---
     disclosure_hearing_days: int = Field(
         14,

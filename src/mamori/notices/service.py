@@ -212,3 +212,11 @@ def retry(notice_id: str, *, db: Session, at: dt.datetime) -> NoticeRow:
         row.attempts = 0
         row.next_attempt_at = at
     return row
+
+
+def counts_by_status(db: Session) -> dict[str, int]:
+    """How many notices are in each outbox state (pending, sent, failed, skipped): for /metrics."""
+    from sqlalchemy import func
+
+    rows = db.execute(select(NoticeRow.status, func.count()).group_by(NoticeRow.status)).all()
+    return {str(status): int(count) for status, count in rows}

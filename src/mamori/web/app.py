@@ -27,6 +27,7 @@ from mamori.web.csrf import CSRFMiddleware
 from mamori.web.deps import PUBLIC, DbSession
 from mamori.web.headers import SecurityHeadersMiddleware
 from mamori.web.limits import BodySizeLimitMiddleware, path_limits
+from mamori.web.metrics import RequestMetricsMiddleware
 from mamori.web.validation import validation_error_body
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -68,6 +69,7 @@ ROUTER_MODULES = (
     "mamori.reposts.pages",
     "mamori.awareness.api",
     "mamori.awareness.pages",
+    "mamori.ops",
     "mamori.web.home",
 )
 
@@ -136,10 +138,20 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.trusted_proxy_list:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    app.add_middleware(RequestMetricsMiddleware)  # outermost: every answer is counted, refusals too
     install_access_log_redaction()
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app from MAMORI_* settings alone: what each process of `mamori serve --workers N` imports."""
+    from mamori.core.logsetup import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_format)  # each process is started afresh: its logging too
+    return create_app(settings)
 
 
 def wants_html(request: Request) -> bool:
