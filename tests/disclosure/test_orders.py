@@ -8,12 +8,13 @@ import json
 import pytest
 from sqlalchemy.orm import Session
 
-from mamori.core.clock import JST
+from mamori.core.clock import JST, FixedClock
 from mamori.core.config import Settings
 from mamori.core.errors import DomainError
-from mamori.disclosure import chain, clocks, package, service, store
+from mamori.disclosure import chain, clocks, hearing, jobs, package, service, store
 from mamori.disclosure.model import ClockState, MatterStatus
 from mamori.logs import service as logs
+from mamori.notices.delivery import deliver_due
 from tests.disclosure.support import LEGAL, SPECIALIST, request_body, seed_poster_logs
 
 SERVED = dt.datetime(2026, 4, 10, 15, 0, tzinfo=JST)  # a Friday afternoon
@@ -299,3 +300,33 @@ def test_the_access_providers_disclosure_order_discloses_the_subscriber_who_held
     )
     items = json.loads(made.content)["package"]["items"]
     assert items == {"name": "契約者A", "address": "神奈川県横浜市1-1"}
+
+
+def test_a_hearing_without_an_answer_ends_with_its_window_and_the_request_may_then_be_decided(
+    db: Session, settings: Settings, session_factory: object
+) -> None:
+    seed_poster_logs(db, settings, NOW)
+    row = service.submit_request(request_body(), db=db, settings=settings, at=NOW, by=LEGAL)
+    sent = hearing.start_hearing(row.id, db=db, settings=settings, at=NOW, by=LEGAL)
+    db.flush()
+    delivered = dt.datetime(2026, 4, 13, 23, 59, tzinfo=JST)
+    assert deliver_due(session_factory, settings, FixedClock(delivered)).sent == 1  # type: ignore[arg-type]
+    db.expire_all()
+    # 14 days from delivery late on 4/13: counting from 4/14, the window ends at the end of 4/27 (JST).
+    last = dt.datetime(2026, 4, 27, 23, 59, 59, tzinfo=JST)
+    assert jobs.sweep_clocks(session_factory, settings, FixedClock(last)) == {
+        "provision_orders_lapsed": 0,
+        "hearings_ended": 0,
+    }  # type: ignore[arg-type]
+    db.expire_all()
+    assert db.get(store.HearingRow, sent.id).ends_at == dt.datetime(
+        2026, 4, 27, 23, 59, 59, 999999, tzinfo=JST
+    )  # type: ignore[union-attr]
+    after = last + dt.timedelta(seconds=1)
+    assert jobs.sweep_clocks(session_factory, settings, FixedClock(after))["hearings_ended"] == 1  # type: ignore[arg-type]
+    db.expire_all()
+    assert (
+        clocks.clock_of(db.get(store.MatterRow, row.id), db=db, settings=settings, now=after).label
+        == "Decide the request"
+    )  # type: ignore[arg-type]
+    service.decide_request(row.id, True, "", db=db, settings=settings, at=after, by=LEGAL)
