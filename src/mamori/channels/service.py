@@ -310,11 +310,11 @@ def caller_for(principal: Principal, bearer: str | None, *, db: Session, at: dt.
     body: store.ChannelBodyRow | None = None
     scopes: frozenset[str] = frozenset()
     key_id = None
-    if bearer:
-        row = db.get(store.ChannelKeyRow, auth.token_digest(bearer))
-        if row is not None and model.key_usable(expires_at=row.expires_at, revoked_at=row.revoked_at, now=at):
+    row = db.get(store.ChannelKeyRow, auth.token_digest(bearer)) if bearer else None
+    if row is not None:
+        if model.key_usable(expires_at=row.expires_at, revoked_at=row.revoked_at, now=at):
             body, scopes, key_id = db.get(store.ChannelBodyRow, row.body_id), row.scope_set, row.key_id
-    else:
+    else:  # a member's web session (or their own staff token): the body they belong to, every scope
         member = db.get(store.ChannelMemberRow, principal.user_id)
         if member is not None:
             body, scopes = db.get(store.ChannelBodyRow, member.body_id), frozenset(model.ALL_SCOPES)
