@@ -121,7 +121,7 @@ def test_an_imported_bank_finds_reposts_of_what_the_peer_removed(
 @pytest.mark.parametrize(
     ("breakage", "line", "says"),
     [
-        (lambda lines: lines[:1] + ["{not json"] + lines[1:], 2, "not JSON"),
+        (lambda lines: [*lines[:1], "{not json", *lines[1:]], 2, "not JSON"),
         (
             lambda lines: [
                 lines[0],
@@ -133,7 +133,7 @@ def test_an_imported_bank_finds_reposts_of_what_the_peer_removed(
         ),
         (lambda lines: [lines[0].replace('"num_perm": 128', '"num_perm": 64'), *lines[1:]], 1, "algorithm"),
         (lambda lines: [lines[0], lines[1], lines[2].replace('"pdq": "f', '"pdq": "z')], 3, "PDQ"),
-        (lambda lines: [lines[0], lines[1], lines[2]] + [lines[2]], 4, "header says 2"),
+        (lambda lines: [lines[0], lines[1], lines[2], lines[2]], 4, "header says 2"),
     ],
 )
 def test_a_malformed_bank_is_refused_whole_naming_the_line(

@@ -4,16 +4,20 @@ the poster) or dismisses. Nothing is ever removed by a match. Both databases."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mamori.core.audit import AuditRow
 from mamori.core.clock import FixedClock
-from mamori.reposts import jobs, service, store
+from mamori.reposts import jobs, media, service, store, variants
 from mamori.worker import deliver_due
+from tests.conftest import loud_skip
 from tests.factories import make_criteria, make_service, make_staff, request_payload
 from tests.support.smtp import MailSink, body_text
 
@@ -180,3 +184,78 @@ def test_too_many_posts_in_one_batch_are_refused_whole(client: Any, db: Session)
     response = client.post("/api/v1/reposts/check", json={"posts": posts}, headers=specialist)
     assert response.status_code == 422
     assert db.scalar(select(store.MatchRow)) is None
+
+
+def photo(seed: int) -> bytes:
+    """A photo-like picture (smooth colour fields), as PNG."""
+    from PIL import Image
+
+    pixels = (np.random.default_rng(seed).random((12, 16, 3)) * 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).resize((640, 480), Image.Resampling.BICUBIC).save(out, format="PNG")
+    return out.getvalue()
+
+
+def png_to_jpeg_smaller(data: bytes) -> bytes:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    out = io.BytesIO()
+    image.resize((image.width * 3 // 4, image.height * 3 // 4)).save(out, format="JPEG", quality=70)
+    return out.getvalue()
+
+
+def test_a_banked_image_is_found_resized_and_a_screenshot_of_the_text_is_read_by_ocr(
+    client: Any, db: Session, clock: FixedClock, settings: Any, session_factory: Any
+) -> None:
+    font = media.japanese_font_path()
+    assert font is not None, "install fonts-noto-cjk or fonts-ipaexfont"
+    specialist = headers(db, ["specialist"])
+    removed = removed_case(client, db, clock, specialist)
+    jobs.bank_removals(session_factory, settings, clock)
+    picture = photo(3)
+    banked = client.post(
+        "/api/v1/reposts/bank/images",
+        json={"decision_id": removed["decision_id"], "image_base64": base64.b64encode(picture).decode()},
+        headers=headers(db, ["administrator"]),
+    )
+    assert banked.status_code == 201, banked.text
+    assert (
+        client.post(
+            "/api/v1/reposts/bank/images",
+            json={"decision_id": removed["decision_id"], "image_base64": base64.b64encode(picture).decode()},
+            headers=specialist,
+        ).status_code
+        == 403
+    )
+    (by_image,) = check(
+        client,
+        specialist,
+        {"ref": "img-1", "image_base64": base64.b64encode(png_to_jpeg_smaller(picture)).decode()},
+    )
+    assert (
+        by_image["matched"]
+        and by_image["via"] == "image"
+        and by_image["decision_id"] == removed["decision_id"]
+    )
+    (other,) = check(
+        client, specialist, {"ref": "img-3", "image_base64": base64.b64encode(photo(4)).decode()}
+    )
+    assert other["matched"] is False
+    if not media.ocr_available():
+        loud_skip("tesseract with its Japanese model (tesseract-ocr-jpn) is not installed")
+    shot = variants.screenshot(REPOST, font)
+    (by_ocr,) = check(client, specialist, {"ref": "img-2", "image_base64": base64.b64encode(shot).decode()})
+    assert by_ocr["matched"] and by_ocr["via"] == "ocr" and by_ocr["clause_code"] == "2.1"
+    item = client.get(f"/api/v1/reposts/matches/{by_ocr['match_id']}", headers=specialist).json()
+    assert "横領" in item["post_text"]  # what OCR read is what the reviewer compares
+
+
+def test_an_image_that_is_not_an_image_is_refused(client: Any, db: Session) -> None:
+    specialist = headers(db, ["specialist"])
+    bad = client.post(
+        "/api/v1/reposts/check",
+        json={"posts": [{"ref": "x", "image_base64": base64.b64encode(b"not a picture").decode()}]},
+        headers=specialist,
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "image"

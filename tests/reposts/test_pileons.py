@@ -60,7 +60,7 @@ def test_a_burst_driven_by_a_few_accounts_is_found_with_its_drivers_and_timeline
         )
         for i in range(24)
     ]
-    report = send(client, h, burst + [reply(300, "@other", "fan1", now, KIND[0])])
+    report = send(client, h, [*burst, reply(300, "@other", "fan1", now, KIND[0])])
     assert report["stored"] == 25 and report["abusive"] >= 20
     (pileon_id,) = report["pileons"]
     assert send(client, h, burst[:5])["stored"] == 0  # a replayed batch is not counted twice

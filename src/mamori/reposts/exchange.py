@@ -41,7 +41,7 @@ def algorithm() -> dict[str, Any]:
         "bands": model.BANDS,
         "rows": model.ROWS,
         "seed": model.SEED,
-        "hash": "splitmix64 of code points; permutation (a*h+b mod 2^64)>>32",
+        "hash": "splitmix64 of code points; permutation a*h+b mod 2^32 (a odd) over the top 32 bits",
         "band_key": "splitmix64(sum(row_mul*v) xor band_salt), hex",
     }
 

@@ -70,8 +70,21 @@ FRAMES = [
 ]
 
 
+KANJI = (
+    "日本人年大十二本中長出三時行見月分後前生五間上東四今金九入学高円子外八六下来気小七山話女北午百書先名"
+    "川千水半男西電校語土木聞食車何南万毎白天母火右読友左休父雨会社店員駅家族仕事近所町村市区県道"
+)
+
+
+def detail(rng: random.Random) -> str:
+    """What makes a real post its own: particulars (words, numbers, a handle) no other post shares."""
+    words = ["".join(rng.choice(KANJI) for _ in range(2)) for _ in range(rng.randint(3, 6))]
+    return f"{rng.choice(['実は', '前に', 'あの時', '去年'])}{'の'.join(words)}の件で{rng.randint(1, 30)}回目、@{rng.randbytes(4).hex()}"
+
+
 def removed_post(rng: random.Random) -> str:
-    """A post of the kind that gets removed: a named person, a place, an accusation, a call to act."""
+    """A post of the kind that gets removed: a named person, a place, an accusation, its particulars, a
+    call to act."""
     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
     claims = rng.sample(CLAIMS, 2)
     parts = [
@@ -79,6 +92,7 @@ def removed_post(rng: random.Random) -> str:
             place=rng.choice(PLACES), work=rng.choice(WORKS), name=name, claim=claims[0]
         ),
         *rng.sample(EXTRA, rng.randint(0, 2)),
+        detail(rng),
         rng.choice(TAILS),
     ]
     if rng.random() < 0.5:
