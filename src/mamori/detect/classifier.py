@@ -12,8 +12,9 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 
+from mamori.detect.cascade import PERSONAL_DATA_HINT, Gate
 from mamori.detect.features import FeatureSpace, fold_tags, lexicon_row
-from mamori.detect.lexicon import lexicon_hits
+from mamori.detect.lexicon import LexiconHits, lexicon_hits
 from mamori.detect.model import (
     CATEGORIES,
     Category,
@@ -42,6 +43,11 @@ MODEL_WHY: dict[Category, str] = {
 }
 
 
+def _exposes_personal_data(text: str) -> bool:
+    """Whether the personal-data rules alone would flag privacy in text."""
+    return any(PRIVACY_WEIGHT[pd.kind] >= RULE_FLAG_FLOOR for pd in find_personal_data(text))
+
+
 @dataclass
 class Detector:
     """Fitted features, per-head weights, Platt calibration and thresholds chosen on held-out folds."""
@@ -54,6 +60,8 @@ class Detector:
     thresholds: dict[Category, float]
     metadata: dict[str, Any] = field(default_factory=dict)
     criticism_damping: float = CRITICISM_DAMPING
+    # the first stage of the stream cascade (cascade.py); None: screen() runs the full model on everything
+    gate: Gate | None = None
     _names: list[str] | None = field(default=None, repr=False, compare=False)
 
     def save(self, path: Path) -> None:
@@ -87,6 +95,58 @@ class Detector:
         cleaned = [clean_input(t) for t in texts]
         mapped = [fold_tags(normalise(t)) for t, _ in cleaned]
         hits = [lexicon_hits(m) for m in mapped]
+        return self._score(cleaned, mapped, hits)
+
+    def screen(self, texts: Sequence[str]) -> list[DetectionResult]:
+        """The stream cascade: the gate first, the full model only on the posts it passes.
+
+        A post held back by the gate gets no flags, its abuse score is the gate's probability, and the
+        notice "screened". Without a gate this is score().
+        """
+        if self.gate is None:
+            return self.score(texts)
+        if not texts:
+            return []
+        cleaned = [clean_input(t) for t in texts]
+        mapped = [fold_tags(normalise(t)) for t, _ in cleaned]
+        hits = [lexicon_hits(m) for m in mapped]
+        decision = self.gate.decision([m.text for m in mapped])
+        passing = [
+            i
+            for i, ((text, notices), hit) in enumerate(zip(cleaned, hits, strict=True))
+            if Notice.EMPTY not in notices
+            and (
+                decision[i] >= self.gate.threshold
+                or any(f >= RULE_FLAG_FLOOR for f in hit.floors.values())
+                or (PERSONAL_DATA_HINT.search(text) is not None and _exposes_personal_data(text))
+            )
+        ]
+        full = self._score(
+            [cleaned[i] for i in passing], [mapped[i] for i in passing], [hits[i] for i in passing]
+        )
+        results: list[DetectionResult | None] = [None] * len(texts)
+        for i, result in zip(passing, full, strict=True):
+            results[i] = result
+        held = [i for i in range(len(texts)) if results[i] is None]
+        probability = self.gate.probability(decision[held]) if held else np.zeros(0)
+        for i, p in zip(held, probability, strict=True):
+            notices = cleaned[i][1]
+            scores = {c: 0.0 for c in CATEGORIES}
+            if Notice.EMPTY not in notices:
+                scores[Category.ABUSE] = round(float(p), 4)
+                notices = [*notices, Notice.SCREENED]
+            results[i] = DetectionResult(scores, [], [], notices, bool(hits[i].criticism))
+        return [r for r in results if r is not None]
+
+    def _score(
+        self,
+        cleaned: list[tuple[str, list[Notice]]],
+        mapped: list[MappedText],
+        hits: list[LexiconHits],
+    ) -> list[DetectionResult]:
+        if not cleaned:
+            return []
+        texts = [t for t, _ in cleaned]
         counts = np.array([lexicon_row(h) for h in hits], dtype=np.float32).reshape(len(texts), -1)
         x = self.features.transform([m.text for m in mapped], counts)
         probs = self._probabilities(x)

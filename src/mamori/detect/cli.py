@@ -15,6 +15,7 @@ from rich.table import Table
 
 from mamori.detect import service
 from mamori.detect.artifact import load_training_posts, train_and_write
+from mamori.detect.crossval import CrossValidationReport, cross_validate
 from mamori.detect.evaluation import EvaluationReport, evaluate
 from mamori.detect.model import DetectionResult
 from mamori.detect.training import DEFAULT_SEED
@@ -79,8 +80,20 @@ def _batches(lines: list[bytes]) -> Iterator[list[tuple[int, bytes]]]:
 def score(
     input_path: Annotated[Path, typer.Option("--in", help="JSONL, one {id, text} a line")],
     output_path: Annotated[Path, typer.Option("--out", help="JSONL, one result or error record a line")],
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full/--cascade",
+            help="run the full model on every post, or (default) the stream cascade: a cheap gate first",
+        ),
+    ] = False,
 ) -> None:
-    """Score every post of a JSONL file; bad lines become error records and are reported on stderr."""
+    """Score every post of a JSONL file; bad lines become error records and are reported on stderr.
+
+    By default the stream cascade screens the posts: the full model reads only those the gate passes
+    (the others carry the notice "screened").
+    """
+    score_batch = service.score_texts if full else service.screen_texts
     lines = input_path.read_bytes().splitlines()
     errors = 0
     with (
@@ -97,7 +110,7 @@ def score(
         for batch in _batches(lines):
             parsed = [(n, _read_posts(raw, n)) for n, raw in batch]
             good = [(n, p) for n, p in parsed if isinstance(p, tuple)]
-            results = iter(service.score_texts([p[1] for _, p in good]))
+            results = iter(score_batch([p[1] for _, p in good]))
             for n, p in parsed:
                 if isinstance(p, dict):
                     errors += 1
@@ -148,13 +161,55 @@ def train(
         Path, typer.Option(help="folder for detector.joblib and metadata.json")
     ] = service.model_path().parent,
     seed: Annotated[int, typer.Option()] = DEFAULT_SEED,
-    rounds: Annotated[int, typer.Option(help="bootstrap rounds for the metrics")] = 500,
+    cv: Annotated[
+        int, typer.Option(help="folds of the grouped cross-validation stored with it; 0: none")
+    ] = 5,
 ) -> None:
-    """Rebuild the model reproducibly and store it with its metadata and metrics."""
-    metadata, report = train_and_write(resolve_data(data), out, seed, decided, rounds)
-    print_report(report, Console(width=150))
+    """Rebuild the model reproducibly and store it with its metadata and cross-validated figures."""
+    metadata, report = train_and_write(
+        resolve_data(data), out, seed, decided, cv, progress=lambda line: err.print(line, highlight=False)
+    )
+    if report is not None:
+        print_cv_report(report, Console(width=170))
     typer.echo(f"wrote {out / 'detector.joblib'} and metadata.json (licence {metadata['licence']})")
     service.use_detector(None)
+
+
+def print_cv_report(report: CrossValidationReport, console: Console) -> None:
+    console.print(
+        f"grouped {report.folds}-fold cross-validation by case (seed {report.seed}): {report.posts} posts, "
+        f"{report.court_cases} court cases; thresholds chosen inside the training folds only"
+    )
+    names = list(report.systems)
+    table = Table(title="mean ± std [min, max] over the folds")
+    table.add_column("figure")
+    for name in names:
+        table.add_column(name)
+    for key in report.systems[names[0]]:
+        cells = []
+        for name in names:
+            s = report.systems[name].get(key)
+            cells.append("-" if s is None else f"{s.mean:.3f} ± {s.std:.3f} [{s.min:.3f}, {s.max:.3f}]")
+        table.add_row(key, *cells)
+    console.print(table)
+    console.print(
+        f"folds where mamori's defamation F1 is above the baseline's: "
+        f"{report.defamation_folds_above_baseline}/{report.folds}"
+    )
+    if report.category_sets:
+        sets = Table(title="hand-written category sets (shipped model; src/mamori/detect/eval_sets/)")
+        for column in ("category", "positives", "hard negatives", "precision", "recall"):
+            sets.add_column(column)
+        for m in report.category_sets:
+            sets.add_row(
+                m.category, str(m.positives), str(m.negatives), f"{m.precision:.3f}", f"{m.recall:.3f}"
+            )
+        console.print(sets)
+        for m in report.category_sets:
+            for text in m.missed:
+                console.print(f"  {m.category} missed: {text}", highlight=False)
+            for text in m.false_positives:
+                console.print(f"  {m.category} false alarm: {text}", highlight=False)
 
 
 @app.command(name="eval")
@@ -162,12 +217,29 @@ def evaluate_command(
     data: Annotated[Path, typer.Option(help="court-defamation train.jsonl")] = DEFAULT_DATA,
     decided: Annotated[Path | None, typer.Option(help="JSONL of the platform's decided cases")] = None,
     seed: Annotated[int, typer.Option()] = DEFAULT_SEED,
-    rounds: Annotated[int, typer.Option(help="bootstrap rounds")] = 500,
+    cv: Annotated[
+        int, typer.Option(help="folds of the grouped cross-validation by case; 0: one by-case split")
+    ] = 5,
+    rounds: Annotated[int, typer.Option(help="bootstrap rounds (single split only)")] = 500,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
-    """Per-category precision, recall, F1 and PR-AUC on a split by case, beside the baseline."""
-    report = evaluate(load_training_posts(resolve_data(data), decided), seed, rounds)
+    """Grouped k-fold CV by case: mean and spread of every figure beside the baseline trained in the
+    same folds, a cross-domain figure on inspection-toxic, and the hand-written category sets."""
+    posts = load_training_posts(resolve_data(data), decided)
+    report: CrossValidationReport | EvaluationReport
+    if cv >= 2:
+        report = cross_validate(
+            posts,
+            cv,
+            seed,
+            detector=service.detector(),
+            progress=lambda line: err.print(line, highlight=False),
+        )
+    else:
+        report = evaluate(posts, seed, rounds)
     if as_json:
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) + "\n")
+    elif isinstance(report, CrossValidationReport):
+        print_cv_report(report, Console(width=170))
     else:
         print_report(report, Console(width=150))

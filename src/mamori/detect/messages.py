@@ -37,6 +37,7 @@ NOTICE_MESSAGE: dict[Notice, str] = {
     Notice.TRUNCATED: "The text was longer than 10,000 characters; only the first 10,000 were scored.",
     Notice.NOT_JAPANESE: "The text contains no Japanese; the model was trained on Japanese posts only.",
     Notice.CONTROL_CHARACTERS: "Control characters were replaced by spaces before scoring.",
+    Notice.SCREENED: "Screened by the fast first stage only; it found nothing worth the full model.",
 }
 
 

@@ -44,6 +44,7 @@ class Notice(StrEnum):
     TRUNCATED = "truncated"  # longer than MAX_TEXT_CHARS; only the head was scored
     NOT_JAPANESE = "not_japanese"  # no kana or kanji: the model was trained on Japanese only
     CONTROL_CHARACTERS = "control_characters"  # control characters were removed before scoring
+    SCREENED = "screened"  # the stream cascade's gate held it back: only the cheap first stage read it
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,11 @@ class MappedText:
         return (self.origin[start], self.origin[end - 1] + 1)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# Controls, invisible format characters (RTL overrides among them) and lone surrogates (which no encoder
+# accepts) all become a space.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 
 

@@ -69,6 +69,15 @@ def score_texts(texts: Sequence[str]) -> list[DetectionResult]:
     return detector().score(list(texts))
 
 
+def screen_texts(texts: Sequence[str]) -> list[DetectionResult]:
+    """Screen a stream batch through the cascade: a cheap gate, the full model only where it matters.
+
+    Posts the gate holds back carry no flags and the notice "screened"; the others are scored as by
+    score_texts. For a platform's stream (thousands of posts a second); a single draft uses nudge().
+    """
+    return detector().screen(list(texts))
+
+
 def score_text(text: str) -> DetectionResult:
     """Score one post (see score_texts)."""
     return score_texts([text])[0]

@@ -3,6 +3,7 @@ out-of-fold predictions grouped by case, so no case ever scores itself."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,8 +13,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import GroupKFold
 
+from mamori.detect.cascade import Gate, fit_gate
 from mamori.detect.classifier import Detector
-from mamori.detect.datasets import LabelledPost
+from mamori.detect.datasets import LabelledPost, Source
 from mamori.detect.features import FeatureSpace, Words, fold_tags, lexicon_row
 from mamori.detect.lexicon import lexicon_hits
 from mamori.detect.model import CATEGORIES, Category, normalise
@@ -26,6 +28,12 @@ HEAD_MIN_POSITIVES = 20
 THRESHOLD_MIN_POSITIVES = 40
 # Inverse regularisation per head, chosen by grouped cross-validation on the training split.
 HEAD_C: dict[Category, float] = {c: 4.0 for c in CATEGORIES}
+# The operating point of the abuse head: the F1-best threshold, raised until at most this share of each
+# kind of negative is flagged out of fold (ordinary posts; the court's hard negatives, near criticism).
+OPERATING_CAPS: dict[Source, float] = {Source.ORDINARY: 0.05, Source.COURT_NEGATIVE: 0.30}
+# The other heads flag too, so they obey the same cap on ordinary posts (a harmless post flagged as
+# defamation is as wrong as one flagged as abuse).
+HEAD_CAPS: dict[Source, float] = {Source.ORDINARY: 0.05}
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,19 @@ def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(thresholds[int(np.argmax(f1[:-1]))])
 
 
+def capped_threshold(
+    threshold: float, p: np.ndarray, sources: np.ndarray, caps: dict[Source, float]
+) -> float:
+    """threshold, raised where needed so that each capped source is flagged at most its share."""
+    for source, cap in caps.items():
+        negatives = np.sort(p[sources == source.value])
+        n = len(negatives)
+        allowed = int(np.floor(cap * n))  # how many of them may be flagged
+        if n >= 20 and allowed < n:
+            threshold = max(threshold, float(np.nextafter(negatives[n - allowed - 1], np.inf)))
+    return threshold
+
+
 def out_of_fold(
     make: type[LogisticRegression],
     params: dict[str, object],
@@ -67,15 +88,24 @@ def out_of_fold(
 
 
 def fit_detector(
-    posts: Sequence[LabelledPost], seed: int = DEFAULT_SEED, words: Words = Words.SUDACHI
+    posts: Sequence[LabelledPost],
+    seed: int = DEFAULT_SEED,
+    words: Words = Words.SCRIPT_RUNS,
+    caps: dict[Source, float] | None = None,
+    gate: bool = True,
+    head_caps: bool = True,
 ) -> Detector:
-    """Fit features and every head on posts; deterministic for a given seed and input order."""
+    """Fit features, every head and (gate=True) the cascade's gate on posts; deterministic for a given
+    seed and input order."""
     prepared = prepare([p.text for p in posts])
     features = FeatureSpace.fit(prepared.texts, words)
     x = features.transform(prepared.texts, prepared.lexicon_counts)
     groups = np.array([p.group for p in posts])
+    sources = np.array([p.source.value for p in posts])
+    caps = OPERATING_CAPS if caps is None else caps
     heads: list[Category] = []
     weights, biases, platts = [], [], []
+
     thresholds: dict[Category, float] = {}
     for category in CATEGORIES:
         known = np.array([p.labels[category] is not None for p in posts])
@@ -94,13 +124,18 @@ def fit_detector(
         a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
         calibrated = 1.0 / (1.0 + np.exp(-(a * z + b)))
         enough = y.sum() >= THRESHOLD_MIN_POSITIVES
-        thresholds[category] = round(best_f1_threshold(y, calibrated), 4) if enough else 0.5
+        threshold = best_f1_threshold(y, calibrated) if enough else 0.5
+        if category is Category.ABUSE:
+            threshold = capped_threshold(threshold, calibrated, sources[known], caps)
+        elif head_caps:
+            threshold = capped_threshold(threshold, calibrated, sources[known], HEAD_CAPS)
+        thresholds[category] = round(threshold, 4)
         head = LogisticRegression(**params).fit(xk, y)  # type: ignore[arg-type]
         heads.append(category)
         weights.append(head.coef_[0].astype(np.float32))
         biases.append(float(head.intercept_[0]))
         platts.append((a, b))
-    return Detector(
+    detector = Detector(
         features=features,
         heads=tuple(heads),
         weights=np.stack(weights, axis=1),
@@ -108,3 +143,34 @@ def fit_detector(
         platt=np.array(platts, dtype=np.float64),
         thresholds=thresholds,
     )
+    if gate:
+        detector.gate = distil_gate(detector, posts, prepared, seed)
+    return detector
+
+
+_SENTENCE_END = re.compile(r"(?<=[。!?！？\n])")
+
+
+def distil_gate(detector: Detector, posts: Sequence[LabelledPost], prepared: Prepared, seed: int) -> Gate:
+    """The cascade's gate, taught which texts the fitted detector's heads flag.
+
+    The texts are the training posts and, as more (unlabelled) examples, their sentences on their own;
+    the gate's pass threshold is chosen on out-of-fold decisions grouped by case.
+    """
+    texts = list(prepared.texts)
+    groups = [p.group for p in posts]
+    for text, post in zip(prepared.texts, posts, strict=True):
+        parts = [s for s in _SENTENCE_END.split(text) if len(s.strip()) > 3]
+        if len(parts) > 1:
+            texts += parts
+            groups += [post.group] * len(parts)
+    extra = prepare(texts[len(posts) :]) if len(texts) > len(posts) else None
+    counts = (
+        prepared.lexicon_counts
+        if extra is None
+        else np.vstack([prepared.lexicon_counts, extra.lexicon_counts])
+    )
+    probabilities = detector.probabilities(texts, counts)
+    thresholds = np.array([detector.thresholds.get(h, 1.0) for h in detector.heads])
+    flagged = np.asarray((probabilities >= thresholds).any(axis=1), dtype=bool)
+    return fit_gate(texts, flagged, np.array(groups), seed, judged=len(posts))
