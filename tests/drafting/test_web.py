@@ -101,3 +101,27 @@ def test_index_links_both_forms(client: Any) -> None:
 def test_pages_speak_japanese_by_default_and_english_on_request(client: Any) -> None:
     assert "投稿の URL" in client.get("/drafting/deletion?lang=ja").text
     assert "URL of the post" in client.get("/drafting/deletion?lang=en").text
+
+
+def test_a_person_describes_evidence_in_words_and_chosen_files_are_fingerprinted(client: Any) -> None:
+    """Issue 11: the drafting form no longer asks a harmed person for SHA-256 values. Evidence is
+    written in plain words; files chosen on the form are only hashed, by the server, into the letter."""
+    import hashlib
+
+    page = client.get("/drafting/deletion")
+    assert 'enctype="multipart/form-data"' in page.text and 'id="evidence_files"' in page.text
+    shot = b"\x89PNG\r\n\x1a\n" + b"screenshot bytes" * 100
+    fields = form_fields(
+        csrf_token=csrf(page.text),
+        format="text",
+        evidence="4月1日に撮った投稿のスクリーンショット https://sns.example.jp/posts/12345\n相手からのDMの画面",
+    )
+    answer = client.post(
+        "/drafting/deletion", data=fields, files=[("evidence_files", ("post.png", shot, "image/png"))]
+    )
+    assert answer.status_code == 200, answer.text[:800]
+    letter = answer.text
+    assert f"SHA-256: {hashlib.sha256(shot).hexdigest()}" in letter and "post.png" in letter
+    assert "4月1日に撮った投稿のスクリーンショット" in letter and "相手からのDMの画面" in letter
+    assert letter.count("SHA-256: ") == 1  # only the chosen file has a fingerprint
+    assert "https://sns.example.jp/posts/12345" in letter

@@ -87,7 +87,9 @@ def where_text(url: str, post_number: str) -> str:
 def evidence_row(evidence: tuple[EvidenceRef, ...]) -> Row:
     if not evidence:
         return Row("証拠", "なし")
-    return Row("証拠", f"別紙「証拠一覧」のとおり（{len(evidence)}点、各ファイルの SHA-256 を記載）")
+    hashed = sum(1 for item in evidence if item.sha256)
+    note = f"、うち{hashed}点はファイルの SHA-256 を記載" if hashed else ""
+    return Row("証拠", f"別紙「証拠一覧」のとおり（{len(evidence)}点{note}）")
 
 
 def deletion_document(draft: DeletionRequest, dated: date, *, checklist: bool = True) -> Document:
@@ -206,7 +208,8 @@ def evidence_lines(evidence: tuple[EvidenceRef, ...]) -> list[str]:
     lines = []
     for number, item in enumerate(evidence, start=1):
         lines.append(f"{number}. {item.description}")
-        lines.append(f"   SHA-256: {item.sha256}")
+        if item.sha256:
+            lines.append(f"   SHA-256: {item.sha256}")
         if item.url:
             lines.append(f"   URL: {item.url}")
     return lines

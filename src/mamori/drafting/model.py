@@ -286,10 +286,10 @@ def check_requester(requester: Requester) -> list[FieldProblem]:
 
 
 def check_evidence(evidence: tuple[EvidenceRef, ...]) -> list[FieldProblem]:
-    """Every item names its SHA-256 (64 lowercase hex digits) and says what it is."""
+    """Every item says what it is; a SHA-256, when given (a chosen file's), is 64 lowercase hex digits."""
     found: list[FieldProblem] = []
     for index, item in enumerate(evidence):
-        if not SHA256.match(item.sha256):
+        if item.sha256 and not SHA256.match(item.sha256):
             found.append(
                 problem(
                     f"evidence.{index}.sha256",

@@ -8,6 +8,8 @@ empty (`PUBLIC`); signed-in staff may open it pre-filled from a case (`?case=<id
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -15,6 +17,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from mamori.core.errors import DomainError
 from mamori.drafting import service, sources
@@ -37,15 +40,34 @@ def choices(labels: Mapping[Any, tuple[str, str]], lang: str) -> list[tuple[str,
     return [(member.value, ja if lang.startswith("ja") else en) for member, (ja, en) in labels.items()]
 
 
+HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
 def evidence_from_lines(text: str) -> list[dict[str, str]]:
-    """One item a line: the SHA-256, then what the item is (an http(s) URL at the end is its source)."""
+    """One item a line, in the person's words: what it is, and (optionally, at the end) the http(s) URL
+    it came from. A line may start with a SHA-256 (a lawyer's habit); nobody has to know what that is."""
     items = []
     for line in text.splitlines():
         parts = line.split()
         if not parts:
             continue
-        url = parts.pop() if len(parts) > 2 and parts[-1].startswith(("http://", "https://")) else ""
-        items.append({"sha256": parts[0], "description": " ".join(parts[1:]), "url": url})
+        url = parts.pop() if len(parts) > 1 and parts[-1].startswith(("http://", "https://")) else ""
+        sha = parts.pop(0).lower() if parts and HEX64.match(parts[0]) else ""
+        items.append({"sha256": sha, "description": " ".join(parts), "url": url})
+    return items
+
+
+def evidence_from_files(form: FormData) -> list[dict[str, str]]:
+    """Files the person chose: only their name and SHA-256 are used (the fingerprint goes into the
+    letter so the recipient can check the copy they receive); the bytes are not kept."""
+    items = []
+    for upload in form.getlist("evidence_files"):
+        if isinstance(upload, StarletteUploadFile) and upload.filename:
+            digest = hashlib.sha256()
+            upload.file.seek(0)
+            while block := upload.file.read(1 << 20):
+                digest.update(block)
+            items.append({"sha256": digest.hexdigest(), "description": upload.filename[:200], "url": ""})
     return items
 
 
@@ -73,7 +95,7 @@ def draft_from_form(kind: DraftKind, form: FormData) -> dict[str, Any]:
         "content_text": text("content_text"),
         "rights": [v for v in form.getlist("rights") if isinstance(v, str)],
         "rights_other": text("rights_other"),
-        "evidence": evidence_from_lines(text("evidence")),
+        "evidence": evidence_from_files(form) + evidence_from_lines(text("evidence")),
     }
     if kind is DraftKind.DELETION:
         data |= {

@@ -139,7 +139,8 @@ def render_pdf(doc: Document, *, font_path: Path | None = None) -> bytes:
         story.append(Spacer(1, 3 * mm))
         rows = [[_para("番号", label), _para("証拠の説明・SHA-256・取得元", label)]]
         for number, item in enumerate(doc.evidence, start=1):
-            lines = [item.description, f"SHA-256: {item.sha256}"] + ([f"URL: {item.url}"] if item.url else [])
+            lines = [item.description] + ([f"SHA-256: {item.sha256}"] if item.sha256 else [])
+            lines += [f"URL: {item.url}"] if item.url else []
             rows.append([_para(f"{number}", label), _para("\n".join(lines), small)])
         evidence = Table(rows, colWidths=[14 * mm, width - 14 * mm])
         evidence.setStyle(

@@ -30,6 +30,8 @@ def path_limits(settings: Settings) -> dict[str, int]:
         "/api/v1/evidence/uploads": upload,
         "/evidence/kit": kit,
         "/request": kit,  # the public removal-request form may carry screenshots
+        "/drafting/deletion": kit,  # the drafting forms hash the files a person chooses (none is kept)
+        "/drafting/disclosure": kit,
     }
 
 
