@@ -121,3 +121,18 @@ def test_holds_through_the_api(client: Any, tokens: dict[str, str]) -> None:
     released = client.post(f"/api/v1/logs/holds/{hold_id}/release", json={"reason": "取下げ"}, headers=legal)
     assert released.status_code == 200
     assert client.get("/api/v1/logs/holds", headers=legal).json()["holds"] == []
+
+
+def test_a_retried_batch_is_not_stored_twice(client: Any, tokens: dict[str, str]) -> None:
+    source = _h(tokens["log_source"])
+    body = {"batch_id": "2026-04-01T10:00:00Z-0001", "events": [event(), event(post_id="post-2")]}
+    assert client.post("/api/v1/logs/events", json=body, headers=source).json() == {"stored": 2}
+    assert client.post("/api/v1/logs/events", json=body, headers=source).json() == {"stored": 2}
+    events = client.get(READS[0][1], params=READS[0][2], headers=_h(tokens["legal_officer"])).json()["events"]
+    assert len(events) == 2
+    reused = client.post(
+        "/api/v1/logs/assignments",
+        json={"batch_id": body["batch_id"], "assignments": [assignment()]},
+        headers=source,
+    )
+    assert reused.status_code == 409 and reused.json()["detail"][0]["field"] == "batch_id"

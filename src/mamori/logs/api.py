@@ -25,19 +25,31 @@ Manager = Annotated[Principal, Depends(require("logs.manage"))]
 Row = dict[str, str | int | None]
 
 
+BatchId = Field(
+    None,
+    min_length=1,
+    max_length=100,
+    pattern=r"^[A-Za-z0-9._:-]+$",
+    description="The sender's id for this batch: a retry with the same id is not stored twice.",
+)
+
+
 class EventBatch(BaseModel):
+    batch_id: str | None = BatchId
     events: list[Row] = Field(
         min_length=1, max_length=MAX_BATCH, description="kind, account_id, occurred_at, ip, port, …"
     )
 
 
 class AssignmentBatch(BaseModel):
+    batch_id: str | None = BatchId
     assignments: list[Row] = Field(
         min_length=1, max_length=MAX_BATCH, description="subscriber_id, ip, port_start, port_end, start, end"
     )
 
 
 class HolderBatch(BaseModel):
+    batch_id: str | None = BatchId
     holders: list[Row] = Field(
         min_length=1, max_length=MAX_BATCH, description="account_id, name, address, phone, email, closed_at"
     )
@@ -67,7 +79,13 @@ def ingest_events(
 ) -> dict[str, int]:
     """Account and post events (at most 1000 a call); one bad row: nothing is stored (422 names it)."""
     count = service.ingest_events(
-        db, rows=body.events, actor=principal.actor, at=clock.now(), settings=settings, source="api"
+        db,
+        rows=body.events,
+        actor=principal.actor,
+        at=clock.now(),
+        settings=settings,
+        source="api",
+        batch_id=body.batch_id,
     )
     return {"stored": count}
 
@@ -78,7 +96,13 @@ def ingest_assignments(
 ) -> dict[str, int]:
     """IP assignment records of the access provider (at most 1000 a call)."""
     count = service.ingest_assignments(
-        db, rows=body.assignments, actor=principal.actor, at=clock.now(), settings=settings, source="api"
+        db,
+        rows=body.assignments,
+        actor=principal.actor,
+        at=clock.now(),
+        settings=settings,
+        source="api",
+        batch_id=body.batch_id,
     )
     return {"stored": count}
 
@@ -89,7 +113,13 @@ def ingest_holders(
 ) -> dict[str, int]:
     """Account holders' registered details (a newer row replaces the account's older one)."""
     count = service.ingest_holders(
-        db, rows=body.holders, actor=principal.actor, at=clock.now(), settings=settings, source="api"
+        db,
+        rows=body.holders,
+        actor=principal.actor,
+        at=clock.now(),
+        settings=settings,
+        source="api",
+        batch_id=body.batch_id,
     )
     return {"stored": count}
 

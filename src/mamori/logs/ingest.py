@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from mamori.core.audit import Actor, record
 from mamori.core.config import Settings
 from mamori.core.db import new_id
-from mamori.core.errors import DomainError, FieldProblem
+from mamori.core.errors import Conflict, DomainError, FieldProblem
 from mamori.logs.keys import Keyring, keyring, seal_with
 from mamori.logs.model import EVENT_KINDS, PORT_MAX, normalise_assigned, normalise_ip
-from mamori.logs.store import AssignmentRow, EventRow, HolderRow
+from mamori.logs.store import AssignmentRow, BatchRow, EventRow, HolderRow
 
 KINDS = ("events", "assignments", "holders")
 ROWS_PER_DATA_KEY = 10_000
@@ -365,9 +365,11 @@ def write(
     settings: Settings,
     source: str,
     numbered: bool = False,
+    batch_id: str | None = None,
 ) -> int:
     """Validate and write rows of one kind; raise one DomainError naming every bad row (up to 20) and
-    leave the caller's transaction to roll back. `numbered`: rows are (where, row-or-problem) pairs."""
+    leave the caller's transaction to roll back. `numbered`: rows are (where, row-or-problem) pairs.
+    `batch_id`: the sender's id for the batch; a batch already stored under it is not stored again."""
     if kind not in KINDS:
         raise DomainError(
             code="logs_bad_kind",
@@ -375,6 +377,17 @@ def write(
             ja="種類は events、assignments、holders のいずれかです。",
             en="The kind is events, assignments or holders.",
         )
+    if batch_id is not None:
+        earlier = db.get(BatchRow, (actor.ident[:200], batch_id))
+        if earlier is not None:
+            if earlier.kind != kind:
+                raise Conflict(
+                    "logs_batch_reused",
+                    ja=f"batch_id {batch_id!r} は別の種類 ({earlier.kind}) の送信に使われています。",
+                    en=f"batch_id {batch_id!r} was used for a batch of another kind ({earlier.kind}).",
+                    field="batch_id",
+                )
+            return earlier.rows
     writer = _Writer(db, kind, keyring(db, settings, at=at), at, db.get_bind().dialect.name == "postgresql")
     validate = VALIDATORS[kind]
     problems: list[FieldProblem] = []
@@ -407,6 +420,8 @@ def write(
             problems=problems,
         )
     writer.flush()
+    if batch_id is not None:
+        db.add(BatchRow(source=actor.ident[:200], batch_id=batch_id, kind=kind, rows=count, received_at=at))
     record(
         db,
         at=at,

@@ -495,10 +495,14 @@ def ingest_events(
     at: dt.datetime,
     settings: Settings | None = None,
     source: str = "api",
+    batch_id: str | None = None,
 ) -> int:
-    """Store account/post events (validated row by row; one bad row: nothing is written)."""
+    """Store account/post events (validated row by row; one bad row: nothing is written). `batch_id`:
+    the sender's id for this batch; a retry with the same id is answered with the earlier count."""
     _may_ingest(actor)
-    return ingest.write(db, "events", rows, actor=actor, at=at, settings=_settings(settings), source=source)
+    return ingest.write(
+        db, "events", rows, actor=actor, at=at, settings=_settings(settings), source=source, batch_id=batch_id
+    )
 
 
 def ingest_assignments(
@@ -509,11 +513,19 @@ def ingest_assignments(
     at: dt.datetime,
     settings: Settings | None = None,
     source: str = "api",
+    batch_id: str | None = None,
 ) -> int:
     """Store IP assignment records (one bad row: nothing is written)."""
     _may_ingest(actor)
     return ingest.write(
-        db, "assignments", rows, actor=actor, at=at, settings=_settings(settings), source=source
+        db,
+        "assignments",
+        rows,
+        actor=actor,
+        at=at,
+        settings=_settings(settings),
+        source=source,
+        batch_id=batch_id,
     )
 
 
@@ -525,10 +537,20 @@ def ingest_holders(
     at: dt.datetime,
     settings: Settings | None = None,
     source: str = "api",
+    batch_id: str | None = None,
 ) -> int:
     """Store (replace) account holders' details (one bad row: nothing is written)."""
     _may_ingest(actor)
-    return ingest.write(db, "holders", rows, actor=actor, at=at, settings=_settings(settings), source=source)
+    return ingest.write(
+        db,
+        "holders",
+        rows,
+        actor=actor,
+        at=at,
+        settings=_settings(settings),
+        source=source,
+        batch_id=batch_id,
+    )
 
 
 def import_file(

@@ -105,3 +105,15 @@ class RetentionRow(Base):
     days: Mapped[int] = mapped_column(Integer, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     updated_by: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
+class BatchRow(Base):
+    """A batch a log source sent with its own id: a retry of the same id is answered, not stored twice."""
+
+    __tablename__ = "logs_batch"
+
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
