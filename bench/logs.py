@@ -184,6 +184,29 @@ def latency(url: str, settings: Settings, queries: int, accounts: int, addresses
     print(f"who held IP x, port p at t:     p50 {p50:.2f} ms  p99 {p99:.2f} ms  (answers {answers})")
 
 
+def explain(url: str, settings: Settings) -> None:
+    """The plans of the two queries (index range scans, whatever the table size)."""
+    from mamori.logs.keys import keyring
+
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as db:
+        ring = keyring(db, settings, at=T0)
+        account, ip = ring.account_ix("acct-1"), ring.ip_ix("100.64.0.1")
+        queries = [
+            f"SELECT * FROM logs_event WHERE account_ix = '{account}' AND occurred_at >= '{T0.isoformat()}' "
+            f"AND occurred_at < '{(T0 + dt.timedelta(days=30)).isoformat()}'",
+            f"SELECT * FROM logs_assignment WHERE ip_ix IN ('{ip}') AND start <= '{T0.isoformat()}' "
+            f'AND ("end" IS NULL OR "end" > \'{T0.isoformat()}\')',
+        ]
+        for query in queries:
+            plan = db.execute(text("EXPLAIN " + query)).scalars().all()
+            print(
+                "plan:", " / ".join(line.strip() for line in plan if "Scan" in line or "Index Cond" in line)
+            )
+        db.rollback()
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -217,6 +240,7 @@ def main() -> None:
             conn.execute(text("ANALYZE"))
             conn.commit()
         latency(url, settings, args.queries, accounts, addresses, periods)
+        explain(url, settings)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
