@@ -38,6 +38,10 @@ SUBCOMMANDS = {
 }
 for _name, _module in SUBCOMMANDS.items():
     app.add_typer(importlib.import_module(_module).app, name=_name)
+# The content scan runs the detection model on a cluster; it lives above detect (mamori.scan).
+importlib.import_module("mamori.detect.cli").app.command("scan")(
+    importlib.import_module("mamori.scan.cli").scan_command
+)
 
 
 @db_app.command("upgrade")
