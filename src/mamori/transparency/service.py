@@ -133,10 +133,13 @@ def compute(year: int, *, db: Session, at: dt.datetime) -> dict[str, Any]:
             by_right[right] = by_right.get(right, 0) + int(row["total"])
         per_service[row["service_id"]] = per_service.get(row["service_id"], 0) + int(row["total"])
     names = store.services(db)
-    by_service = sorted(
-        ({**names[sid], "count": n} for sid, n in per_service.items() if sid in names),
-        key=lambda s: (-s["count"], s["service"]),
-    )
+    by_service: list[dict[str, Any]] = [
+        {**names[sid], "count": n}
+        for sid, n in sorted(
+            per_service.items(), key=lambda item: (-item[1], names.get(item[0], {}).get("service", ""))
+        )
+        if sid in names
+    ]
     total = received.get("total", 0)
     trusted, court = received.get("trusted", 0), received.get("court", 0)
 
