@@ -51,6 +51,6 @@ def to_jst(at: dt.datetime) -> dt.datetime:
 def format_jst(at: dt.datetime, lang: str = "ja") -> str:
     """A time as people read it: 2026年11月23日 21:05:09 (JST) / 2026-11-23 21:05:09 JST."""
     local = to_jst(at)
-    if lang == "ja":
+    if lang.startswith("ja"):  # ja and ja-easy (やさしい日本語) read dates the same way
         return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S} (日本時間)"
     return f"{local:%Y-%m-%d %H:%M:%S} JST"

@@ -307,10 +307,10 @@ def _localised(
     return {
         **context,
         **operator_context(operator, lang),
-        "measure_text": ja if lang == "ja" else en,
+        "measure_text": en if lang == "en" else ja,
         "decided_at_text": format_jst(row.decided_at, lang),
         "received_at_text": format_jst(case.received_at, lang),
-        "clause_title": context["clause_title"] if lang == "ja" else clause_title_en,
+        "clause_title": clause_title_en if lang == "en" else context["clause_title"],
     }
 
 
@@ -567,7 +567,8 @@ def extend(
             "receipt_number": case.receipt_number,
             "received_at_text": format_jst(case.received_at, case.lang),
             "content_url": case.content_url,
-            "ground_text": ja if case.lang == "ja" else en,
+            "ground_text": en if case.lang == "en" else ja,
+            "ground": ground.value,  # the plain-Japanese summary says the ground in its own words
             "ground_reason": reason if ground.needs_reason else "",
         },
         db=db,

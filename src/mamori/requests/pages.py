@@ -106,8 +106,8 @@ def handle_submission(
     """Check the form; on success record the request (and, through `after_filing`, what came with it,
     in the same transaction) and show the receipt at once (Art. 22). `check_extra(lang)` returns the
     errors of fields this module does not know (attachments), so every error is shown at once."""
-    lang = page_lang(request)
-    lang = "en" if lang == "en" else "ja"
+    filer_lang = page_lang(request)  # ja, en or ja-easy: the language of the notices to come
+    lang = "en" if filer_lang == "en" else "ja"  # the language of the error messages
     errors: dict[str, str] = {}
     if values.get("show_name") not in ("yes", "no"):
         errors["show_name"] = (
@@ -132,7 +132,7 @@ def handle_submission(
         },
         "show_name_to_poster": values.get("show_name") == "yes",
         "declaration_true": values.get("declaration") == "yes",
-        "lang": lang,
+        "lang": filer_lang,
     }
     try:
         body = RemovalRequestIn.model_validate(payload)

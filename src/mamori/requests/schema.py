@@ -152,7 +152,7 @@ class RemovalRequestIn(BaseModel):
         bool,
         Field(strict=True, description="I declare this is true and may be shown to the poster as written."),
     ]
-    lang: Literal["ja", "en"] = "ja"
+    lang: Literal["ja", "en", "ja-easy"] = "ja"
     evidence: Annotated[list[EvidenceIn], Field(max_length=100)] = []
 
     @field_validator("service", mode="before")

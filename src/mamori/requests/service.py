@@ -91,7 +91,7 @@ def rights_text(rights: list[str], lang: str) -> str:
         Right.BUSINESS: "business (営業権)",
         Right.OTHER: "other (その他)",
     }
-    return "、".join(rights) if lang == "ja" else ", ".join(names_en[Right(r)] for r in rights)
+    return "、".join(rights) if lang.startswith("ja") else ", ".join(names_en[Right(r)] for r in rights)
 
 
 def _content_key(url: str) -> str:
