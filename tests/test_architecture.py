@@ -48,3 +48,11 @@ def test_the_contracts_hold() -> None:
     linter = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_every_capabilitys_jobs_are_run_by_the_worker() -> None:
+    """A `<capability>/jobs.py` the worker does not list would never run (nothing else calls it)."""
+    from mamori.worker import JOB_MODULES
+
+    found = {f"mamori.{p.parent.name}.jobs" for p in PACKAGE.glob("*/jobs.py") if p.parent.name != "core"}
+    assert found == set(JOB_MODULES)

@@ -29,6 +29,10 @@ JOB_MODULES = (
     "mamori.requests.jobs",
     "mamori.inquiry.jobs",
     "mamori.consult.jobs",
+    "mamori.logs.jobs",
+    "mamori.disclosure.jobs",
+    "mamori.hotline.jobs",
+    "mamori.reposts.jobs",
 )
 
 
