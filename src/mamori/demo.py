@@ -7,7 +7,10 @@ Times are relative to now, so the legal clock shows requests on time, due soon, 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import inspect
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -228,13 +231,47 @@ def load_demo(settings: Settings) -> list[str]:
         with transaction(factory) as db:
             specialist = staff_actor("specialist@demo.example.com", db)
             _file_requests(db, settings, now, specialist, repeats=True)
+        more = _load_capabilities(factory, settings, now)
     finally:
         engine.dispose()
     return [
         "loaded DEMO data: 3 services, 2 criteria versions, 8 staff accounts, "
         f"{len(DEMO_REQUESTS)} requests in every state",
+        *more,
         *_accounts(),
     ]
+
+
+# Each capability's own DEMO data (`<capability>/demo_data.py: load_demo(db, *, at[, settings])`), loaded
+# after the requests (the yearly report counts them), each in its own transaction.
+DEMO_MODULES = (
+    "mamori.logs.demo_data",
+    "mamori.disclosure.demo_data",
+    "mamori.channels.demo_data",
+    "mamori.hotline.demo_data",
+    "mamori.council.demo_data",
+    "mamori.awareness.demo_data",
+    "mamori.reposts.demo_data",
+    "mamori.transparency.demo_data",
+)
+
+
+def _load_capabilities(factory: Any, settings: Settings, now: dt.datetime) -> list[str]:
+    lines: list[str] = []
+    for name in DEMO_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # this capability ships no demo data
+            raise
+        loader = module.load_demo
+        with transaction(factory) as db:
+            if "settings" in inspect.signature(loader).parameters:
+                lines += loader(db, at=now, settings=settings)
+            else:
+                lines += loader(db, at=now)
+    return lines
 
 
 def _accounts() -> list[str]:
