@@ -38,10 +38,32 @@ LANG_NAMES = {"ja": "日本語", "en": "English", EASY: "やさしい にほん�
 # Where the quick exit goes: an ordinary weather page, nothing that hints at what was being read.
 EXIT_URL = {"en": "https://www.bbc.com/weather", "ja": "https://www.jma.go.jp/bosai/forecast/"}
 # Staff pages: no quick exit (every other page may be read by a person who must leave it at once).
-STAFF_PATHS = ("/workspace", "/consult/records", "/consult/dashboard", "/login", "/logout")
+STAFF_PATHS = (
+    "/workspace",
+    "/consult/records",
+    "/consult/dashboard",
+    "/login",
+    "/logout",
+    "/reports",
+    "/disclosure",
+    "/logs",
+    "/reposts",
+    "/channels",
+    "/hotline",
+    "/council",
+    "/awareness/prompt-figures",
+    "/awareness/lectures/requests",
+    "/awareness/lectures/instructors",
+    "/awareness/lectures/mine",
+    "/awareness/lectures/statistics",
+)
+# Pages under a staff path that a harmed person (or a poster, a parent, a school) reads: they keep it.
+PUBLIC_UNDER_STAFF = ("/disclosure/hearing", "/hotline/report")
 
 
 def has_quick_exit(path: str) -> bool:
+    if any(path == p or path.startswith(p + "/") for p in PUBLIC_UNDER_STAFF):
+        return True
     return not any(path == p or path.startswith(p + "/") for p in STAFF_PATHS)
 
 
