@@ -4,7 +4,7 @@ their estimated similarity. Built once from a bank (or its export), then queried
 
 Per fingerprint it holds BANDS keys (8 bytes) and ids (4 bytes), and the signature truncated to 8 bits per
 value for verification (b-bit MinHash: a chance equality per value of 1 in 256, corrected for in the
-estimate): BANDS·12 + NUM_PERM bytes.
+estimate): BANDS·12 + NUM_PERM bytes, plus a slot table of 4 bytes per 2-4 keys (about 25-50 bytes).
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ class Hits:
         return out
 
 
+_NO_HITS = Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
 def _unbiased(share_equal: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The similarity estimate from 8-bit values: the share of equal values less the chance equalities."""
     return np.clip((share_equal - CHANCE) / (1 - CHANCE), 0.0, 1.0)
@@ -57,6 +60,8 @@ class BandIndex:
         self._sigs = np.zeros((0, NUM_PERM), dtype=np.uint8)
         self._keys = np.zeros(0, dtype=np.uint64)
         self._ids = np.zeros(0, dtype=np.int32)
+        self._shift = np.uint64(56)
+        self._table = np.zeros(257, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._sigs) + sum(len(p) for p in self._pending)
@@ -78,30 +83,40 @@ class BandIndex:
         order = np.argsort(keys, kind="stable")
         self._keys, self._ids = keys[order], ids[order]
         self._sigs = np.concatenate((self._sigs, new.astype(np.uint8)))
+        # A direct-address table over the keys' top bits (two to four keys per slot): one random read per
+        # query key instead of two binary searches through the whole array.
+        bits = max(8, len(keys).bit_length() - 2)
+        self._shift = np.uint64(64 - bits)
+        slots = (self._keys >> self._shift).astype(np.int64)
+        self._table = np.searchsorted(slots, np.arange((1 << bits) + 1, dtype=np.int64)).astype(
+            np.int32 if len(keys) < 2**31 else np.int64
+        )
 
     @property
     def nbytes(self) -> int:
         self._build()
-        return int(self._keys.nbytes + self._ids.nbytes + self._sigs.nbytes)
+        return int(self._keys.nbytes + self._ids.nbytes + self._sigs.nbytes + self._table.nbytes)
 
     def query(self, sigs: U32, threshold: float) -> Hits:
         """Every fingerprint sharing a band with a query and estimated at least `threshold` similar."""
         self._build()
         sigs = np.asarray(sigs, dtype=np.uint32).reshape(-1, NUM_PERM)
         q_keys = band_keys(sigs).ravel()
-        lo = np.searchsorted(self._keys, q_keys, side="left")
-        hi = np.searchsorted(self._keys, q_keys, side="right")
+        slot = (q_keys >> self._shift).astype(np.int64)
+        lo, hi = self._table[slot].astype(np.int64), self._table[slot + 1].astype(np.int64)
         counts = hi - lo
         counts[counts > MAX_BUCKET] = 0
         total = int(counts.sum())
         if total == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return Hits(empty, empty, np.zeros(0))
-        key_query = np.repeat(np.arange(len(sigs), dtype=np.int64), BANDS)
+            return _NO_HITS
         starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
         positions = np.arange(total, dtype=np.int64) + starts
+        same = self._keys[positions] == np.repeat(q_keys, counts)  # the slot's other keys are not candidates
+        positions = positions[same]
+        if not len(positions):
+            return _NO_HITS
         cand = self._ids[positions].astype(np.int64)
-        qrow = np.repeat(key_query, counts)
+        qrow = np.repeat(np.repeat(np.arange(len(sigs), dtype=np.int64), BANDS), counts)[same]
         width = len(self._sigs) + 1
         pairs = np.sort(qrow * width + cand)  # sorting beats np.unique's hashing here
         pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]

@@ -143,13 +143,18 @@ def bank_removals(*, db: Session, settings: Settings, at: dt.datetime, limit: in
             .limit(limit)
         )
     )
-    stale = [
-        fp
-        for fp in db.scalars(
-            select(store.FingerprintRow).where(store.FingerprintRow.decision_id.is_not(None))
+    # a banked removal is superseded by a later decision on its case (an appeal's ruling); if that one
+    # removes too, it is banked in its own right below
+    superseded = select(decisions.DecisionRecord.supersedes).where(
+        decisions.DecisionRecord.supersedes.is_not(None)
+    )
+    stale = list(
+        db.scalars(
+            select(store.FingerprintRow)
+            .where(store.FingerprintRow.decision_id.in_(superseded))
+            .where(store.FingerprintRow.source != "withdrawn")
         )
-        if (d := decisions.get_decision(db, fp.decision_id or "")) is None or not _removal_in_force(db, d)
-    ]
+    )
     todo = [d for d in new if _removal_in_force(db, d)]
     if not todo and not stale:
         return 0
