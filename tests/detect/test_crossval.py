@@ -15,6 +15,7 @@ from mamori.detect.crossval import (
     BASELINE,
     CATEGORY_SETS,
     MAMORI,
+    cascade_figures,
     case_folds,
     cross_validate,
     evaluate_category_sets,
@@ -47,7 +48,7 @@ def test_each_case_is_tested_in_exactly_one_fold_and_never_trained_on_there() ->
 
 def test_cross_validation_reports_mean_and_spread_of_every_figure_for_both_systems() -> None:
     posts = court_sample(4)
-    report = cross_validate(posts, folds=3, seed=5)
+    report = cross_validate(posts, folds=3, seed=5, cascade=False)
     assert set(report.systems) == {MAMORI, BASELINE}
     for figures in report.systems.values():
         assert {"defamation F1", "insult F1", "infringed ROC-AUC", "court hard negatives flagged"} <= set(
@@ -59,6 +60,13 @@ def test_cross_validation_reports_mean_and_spread_of_every_figure_for_both_syste
             assert spread.min == min(values) and spread.max == max(values)
             assert spread.min <= spread.mean <= spread.max
     assert 0 <= report.defamation_folds_above_baseline <= 3
+
+
+def test_the_cascade_is_measured_against_the_full_model_on_the_same_posts() -> None:
+    posts = court_sample(10)
+    figures = cascade_figures(service.detector(), posts)
+    assert 0.0 < figures["cascade: share passed to the full model"] <= 1.0
+    assert 0.0 <= figures["cascade: recall loss vs full model"] <= 1.0
 
 
 def test_the_labels_of_a_disputed_post_not_upheld_are_all_negative() -> None:

@@ -119,8 +119,8 @@ def train_and_write(
         "heads": [h.value for h in detector.heads],
         "thresholds": {c.value: t for c, t in detector.thresholds.items()},
         "max_text_chars": MAX_TEXT_CHARS,
-        "operating_point": "abuse threshold: F1-best out of fold, raised until at most 5% of ordinary "
-        "posts and 30% of court hard negatives are flagged out of fold",
+        "operating_point": "thresholds F1-best out of fold, raised until at most 5% of ordinary posts "
+        "are flagged out of fold (every head) and 30% of court hard negatives (the abuse head)",
         "cross_validation": report.as_dict() if report is not None else None,
     }
     detector.metadata = metadata

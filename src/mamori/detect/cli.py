@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -181,7 +183,7 @@ def print_cv_report(report: CrossValidationReport, console: Console) -> None:
         f"{report.court_cases} court cases; thresholds chosen inside the training folds only"
     )
     names = list(report.systems)
-    table = Table(title="mean ± std [min, max] over the folds")
+    table = Table(title=escape("mean ± std [min, max] over the folds"))
     table.add_column("figure")
     for name in names:
         table.add_column(name)
@@ -189,7 +191,10 @@ def print_cv_report(report: CrossValidationReport, console: Console) -> None:
         cells = []
         for name in names:
             s = report.systems[name].get(key)
-            cells.append("-" if s is None else f"{s.mean:.3f} ± {s.std:.3f} [{s.min:.3f}, {s.max:.3f}]")
+            if s is None or np.isnan(s.mean):  # not measured for this system
+                cells.append("-")
+            else:
+                cells.append(f"{s.mean:.3f} ± {s.std:.3f} [{s.min:.3f}, {s.max:.3f}]")
         table.add_row(key, *cells)
     console.print(table)
     console.print(

@@ -157,7 +157,7 @@ def evaluate(posts: Sequence[LabelledPost], seed: int, rounds: int = 500) -> Eva
     train_idx, valid_idx = split_by_case(posts, seed)
     train = [posts[i] for i in train_idx]
     valid = [posts[i] for i in valid_idx]
-    detector = fit_detector(train, seed)
+    detector = fit_detector(train, seed, gate=False)
     results = detector.score([p.text for p in valid])
     ours_scores = {c: np.array([r.scores[c] for r in results]) for c in CATEGORIES}
     ours_flags = {c: np.array([c in r.flags for r in results]) for c in CATEGORIES}
