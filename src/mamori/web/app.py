@@ -23,6 +23,7 @@ from mamori.core.db import make_engine, make_sessionmaker
 from mamori.core.errors import DomainError
 from mamori.core.ratelimit import RateLimited
 from mamori.web.accesslog import install_access_log_redaction
+from mamori.web.cors import EmbedCORSMiddleware
 from mamori.web.csrf import CSRFMiddleware
 from mamori.web.deps import PUBLIC, DbSession
 from mamori.web.headers import SecurityHeadersMiddleware
@@ -132,6 +133,7 @@ def create_app(
     # Outermost last: the client address is settled first (only trusted proxies are believed), every
     # answer gets the safe headers, bodies are bounded before the CSRF check or a parser reads them.
     app.add_middleware(CSRFMiddleware)
+    app.add_middleware(EmbedCORSMiddleware)  # the prompt on a platform's own origin calls /api/v1/nudge
     app.add_middleware(
         BodySizeLimitMiddleware, default_limit=settings.max_body_bytes, limits=path_limits(settings)
     )
