@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from mamori.cli import app
@@ -169,3 +170,29 @@ def test_parse_refuses_bands_that_disagree_with_the_signature() -> None:
     with pytest.raises(exchange.BankFileError) as caught:
         exchange.parse([header, entry], "f.jsonl")
     assert "f.jsonl:2:" in caught.value.en
+
+
+def test_a_new_import_from_the_same_peer_replaces_its_entries_but_keeps_reviewed_ones_unmatched(
+    db: Session, settings: Settings
+) -> None:
+    admin = Actor("user:admin", frozenset({"administrator"}))
+    specialist = Actor("user:s", frozenset({"specialist"}))
+    service.add_text(db, REMOVED, at=AT, version=1, criteria_version="2026.1", clause_code="2.1")
+    lines = list(exchange.export_lines(db=db, at=AT, by=admin, source="peer"))
+    for fp in db.scalars(select(store.FingerprintRow)):
+        for band in db.scalars(select(store.BandKeyRow).where(store.BandKeyRow.fingerprint_id == fp.id)):
+            db.delete(band)
+        db.delete(fp)
+    db.flush()
+    exchange.import_lines(lines, "peer.jsonl", db=db, at=AT, by=admin)
+    (first,) = service.check_posts(
+        [service.Post("p-1", REPOST)], db=db, settings=settings, at=AT, by=specialist
+    )
+    exchange.import_lines(lines, "peer.jsonl", db=db, at=AT, by=admin)
+    old = db.get(store.MatchRow, first.match_id)
+    assert old is not None and db.get(store.FingerprintRow, old.fingerprint_id).source == "withdrawn"  # type: ignore[union-attr]
+    (second,) = service.check_posts(
+        [service.Post("p-2", REPOST)], db=db, settings=settings, at=AT, by=specialist
+    )
+    assert second.matched
+    assert db.get(store.MatchRow, second.match_id).fingerprint_id != old.fingerprint_id  # type: ignore[union-attr]

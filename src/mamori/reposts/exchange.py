@@ -202,12 +202,13 @@ def import_lines(
         raise Forbidden()
     header, entries = parse(lines, where)
     source = f"import:{header['source']}"
-    for old in db.scalars(select(store.FingerprintRow).where(store.FingerprintRow.source == source)):
-        if old.id in set(db.scalars(select(store.MatchRow.fingerprint_id))):
-            old.source = "withdrawn"
+    reviewed = set(db.scalars(select(store.MatchRow.fingerprint_id)))
+    for old in list(db.scalars(select(store.FingerprintRow).where(store.FingerprintRow.source == source))):
+        for band in db.scalars(select(store.BandKeyRow).where(store.BandKeyRow.fingerprint_id == old.id)):
+            db.delete(band)
+        if old.id in reviewed:
+            old.source = "withdrawn"  # kept for its review items, never matched again
         else:
-            for band in db.scalars(select(store.BandKeyRow).where(store.BandKeyRow.fingerprint_id == old.id)):
-                db.delete(band)
             db.delete(old)
     db.flush()
     version = service.bank_version(db) + 1

@@ -266,7 +266,7 @@ def _best_text_match(db: Session, text: str, threshold: float) -> tuple[store.Fi
     best: tuple[store.FingerprintRow, float] | None = None
     seen: set[str] = set()
     for _key, fp in store.text_candidates(db, keys):
-        if fp.id in seen or fp.signature is None:
+        if fp.id in seen or fp.signature is None or fp.source == "withdrawn":
             continue
         seen.add(fp.id)
         sim = model.estimated_similarity(sig, model.signature_from_hex(fp.signature))
