@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -62,7 +62,14 @@ def check(
 
 
 @router.get("/api/v1/reposts/matches")
-def matches(principal: Reader, db: DbSession, status: str | None = "open") -> dict[str, Any]:
+def matches(
+    principal: Reader,
+    db: DbSession,
+    status: Annotated[
+        Literal["open", "confirmed", "dismissed", ""] | None,
+        Query(description="open, confirmed or dismissed; empty: all"),
+    ] = "open",
+) -> dict[str, Any]:
     rows = service.list_matches(db=db, by=principal.actor, status=status or None)
     return {"matches": service.matches_json(rows)}
 
