@@ -67,7 +67,12 @@ def test_request_match_mails_report_statistics(browser: Any, app: live.Live, mai
     page.fill("#contact_email", "yamada@school.test")
     page.click("button[type=submit]")
     page.wait_for_url("**/awareness/lectures/requested**")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert (
+        page.evaluate(
+            "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"
+        )
+        <= 390
+    )
     school.close()
 
     staff = browser.new_context(bypass_csp=True)

@@ -145,7 +145,12 @@ def test_public_pages_fit_a_phone_carry_the_quick_exit_and_pass_axe(
     try:
         page.goto(app.url + path)
         assert page.locator("#quick-exit").count() == 1
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert (
+            page.evaluate(
+                "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"
+            )
+            <= 390
+        )
         found = violations(page)
         assert found == [], "\n".join(found)
     finally:

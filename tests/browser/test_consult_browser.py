@@ -48,7 +48,12 @@ def phone(browser: Any) -> Iterator[Any]:
 
 
 def _no_sideways_scroll(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert (
+        page.evaluate(
+            "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"
+        )
+        <= 390
+    )
 
 
 def test_a_person_completes_the_consultation_in_japanese(public_server: LiveServer, phone: Any) -> None:

@@ -25,7 +25,9 @@ def _quick_exit_in_view(page: Any) -> bool:
 
 def _leave_and_check(page: Any, url: str, exit_url: str) -> None:
     page.goto(url)
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page.evaluate(
+        "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"
+    )
     assert width <= 390, f"{url} is {width} px wide on a 390 px screen"
     page.mouse.wheel(0, 4000)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
@@ -73,7 +75,9 @@ def test_no_public_page_is_wider_than_a_phone_and_each_has_a_quick_exit(
         for lang in ("ja", "en"):
             for path in PUBLIC_PAGES:
                 page.goto(f"{app.url}{path}?lang={lang}")
-                width = page.evaluate("document.documentElement.scrollWidth")
+                width = page.evaluate(
+                    "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"
+                )
                 assert width <= 390, f"{path} ({lang}) is {width} px wide on a 390 px screen"
                 if path != "/login":
                     assert page.locator(".quick-exit").is_visible(), f"no quick exit on {path}"

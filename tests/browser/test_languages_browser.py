@@ -28,7 +28,9 @@ def _switch_link(page: Any, code: str) -> Any:
 
 
 def _fits(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page.evaluate(
+        "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"
+    )
     assert width <= 390, f"{page.url} is {width} px wide on a 390 px screen"
     for code in ("ja", "en", "ja-easy"):
         box = _switch_link(page, code).bounding_box()

@@ -38,7 +38,9 @@ def test_queue_above_the_fold_and_case_page_fits_a_phone(
         live.sign_in(small, base, "first@staff.test")
         small.goto(f"{base}/workspace/cases/{case_id}?lang=ja")
         assert small.locator("#post-beside-clause").is_visible()
-        width = small.evaluate("document.documentElement.scrollWidth")
+        width = small.evaluate(
+            "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"
+        )
         assert width <= 390, width
         small.select_option("#clause", "")  # the page's own script follows the choice
         assert small.inner_text("#clause-title") == "条項が選ばれていません"

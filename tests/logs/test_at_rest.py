@@ -95,7 +95,8 @@ def test_a_raw_dump_holds_no_plaintext_poster_data(fresh_database_url: str, sett
             for table in tables:
                 for row in conn.execute(text(f'SELECT * FROM "{table}"')):
                     dump += repr(tuple(row)).encode()
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            conn.commit()  # a checkpoint runs outside any transaction
+            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     if fresh_database_url.startswith("sqlite"):
         path = Path(fresh_database_url.removeprefix("sqlite:///"))

@@ -4,7 +4,6 @@ malformed message is dropped, not redelivered forever."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import os
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from mamori.cli import app
+from mamori.core.command import run_async
 from mamori.core.db import make_engine, make_sessionmaker, transaction
 from mamori.reposts import store
 from tests.conftest import loud_skip
@@ -79,7 +79,7 @@ def test_consume_finds_a_pile_on_in_a_jetstream_subject(
         ).encode()
         for i in range(18)
     ] + [b"{not json"]
-    asyncio.run(publish(subject, stream, payloads))
+    run_async(publish(subject, stream, payloads))
     result = CliRunner().invoke(
         app,
         [
@@ -110,4 +110,4 @@ def test_consume_finds_a_pile_on_in_a_jetstream_subject(
         pileon = db.scalar(select(store.PileonRow))
         assert pileon is not None and pileon.target == "@victim"
     engine.dispose()
-    assert asyncio.run(pending(stream, durable)) == 0  # every message acknowledged (or terminated)
+    assert run_async(pending(stream, durable)) == 0  # every message acknowledged (or terminated)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from pydantic import ValidationError
@@ -62,3 +63,17 @@ def staff_actor(email: str, db: Session) -> Actor:
             en=f"No active staff account {email} (see `mamori users list`).",
         )
     return user.actor()
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine to its end from synchronous code, also where this thread already runs an event loop
+    (an embedding program, a test session driving a browser): then in a thread of its own."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from mamori.core.db import make_engine
@@ -7,6 +9,13 @@ from mamori.core.schema import load_all_tables
 
 target_metadata = load_all_tables().metadata
 url = context.config.get_main_option("sqlalchemy.url") or ""
+
+
+def _driver(connection: Any) -> Any:
+    """The driver's own connection (for what must run outside any transaction SQLAlchemy begins)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    return driver
 
 
 def run_migrations() -> None:
@@ -23,9 +32,9 @@ def run_migrations() -> None:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # SQLite changes a table by copying it (batch mode); the tables that refer to it must not
-            # stop the copy. Checked again below, before anything is committed.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # stop the copy. Checked again below, before anything is committed. The pragma has effect only
+            # outside a transaction: it goes to the driver's connection before SQLAlchemy begins one.
+            _driver(connection).execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
         )
@@ -36,7 +45,8 @@ def run_migrations() -> None:
                 if broken:
                     raise RuntimeError(f"migration left rows whose references are broken: {broken[:5]}")
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            _driver(connection).execute("PRAGMA foreign_keys=ON")
     engine.dispose()
 
 

@@ -3,7 +3,6 @@ stream from NATS JetStream. Commands act `--as EMAIL` of a staff account whose r
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ from typing import Annotated
 import typer
 
 from mamori.core.clock import SystemClock
-from mamori.core.command import settings_or_exit, staff_actor, unit_of_work
+from mamori.core.command import run_async, settings_or_exit, staff_actor, unit_of_work
 from mamori.reposts import exchange, service
 
 app = typer.Typer(help="Repost fingerprint banks and pile-on detection.", no_args_is_help=True)
@@ -91,7 +90,7 @@ def consume(
     settings = settings_or_exit()
     with unit_of_work(settings) as (db, _settings):
         actor = staff_actor(as_who, db)
-    report = asyncio.run(
+    report = run_async(
         consumer.run(
             nats,
             subject,
