@@ -55,7 +55,8 @@ def test(args: list[str]) -> None:
     run(BIN / "lint-imports")  # the direction of dependencies (contracts in pyproject.toml)
     env = dict(os.environ)
     env.setdefault("PYTHONHASHSEED", "0")
-    run(BIN / "python", "-m", "pytest", *(args or ["-q"]), env=env)
+    # One test process per core (pytest-xdist): the browser and database tests take most of the time.
+    run(BIN / "python", "-m", "pytest", *(args or ["-q", "-n", "auto"]), env=env)
 
 
 COMMANDS = {"start": start, "test": test}
