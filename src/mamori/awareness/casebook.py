@@ -15,9 +15,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mamori.awareness.model import Audience, Topic
+from mamori.core.yamlfile import LineList as _List
+from mamori.core.yamlfile import LineMap as _Map
+from mamori.core.yamlfile import read_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "cases"
 TEXT_LANGS = ("ja", "en", "ja-easy")
@@ -92,46 +93,8 @@ class Case:
         return all(w in haystack for w in words)
 
 
-class _Map(dict[str, Any]):
-    line = 0
-
-
-class _List(list[Any]):
-    line = 0
-
-
-def _convert(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        out = _Map()
-        out.line = node.start_mark.line + 1
-        for key_node, value_node in node.value:
-            out[str(loader.construct_object(key_node))] = _convert(loader, value_node)  # type: ignore[no-untyped-call]
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        items = _List(_convert(loader, item) for item in node.value)
-        items.line = node.start_mark.line + 1
-        return items
-    return loader.construct_object(node)  # type: ignore[no-untyped-call]
-
-
 def _read(path: Path) -> _Map:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise CaseDataError(path, 1, f"the file is larger than {MAX_FILE_BYTES} bytes")
-    try:
-        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()  # type: ignore[no-untyped-call]
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        raise CaseDataError(path, line, f"not valid YAML: {exc.problem}") from exc
-    except UnicodeDecodeError as exc:
-        raise CaseDataError(path, 1, "not UTF-8 text") from exc
-    data = _convert(loader, root) if root is not None else None
-    if not isinstance(data, _Map):
-        raise CaseDataError(path, 1, "the file must be a mapping")
-    return data
+    return read_yaml(path, CaseDataError, max_bytes=MAX_FILE_BYTES)
 
 
 class _Reader:

@@ -12,8 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mamori.consult.model import (
     FLAGS,
     REQUIRED_TEXT_LANGS,
@@ -28,6 +26,9 @@ from mamori.consult.model import (
     Text,
     Tree,
 )
+from mamori.core.yamlfile import LineList as _List
+from mamori.core.yamlfile import LineMap as _Map
+from mamori.core.yamlfile import read_yaml as read_line_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REACH_KINDS = ("phone", "web", "mail")
@@ -41,43 +42,9 @@ class ConsultDataError(ValueError):
         super().__init__(f"{path}:{line}: {message}")
 
 
-class _Map(dict[str, Any]):
-    line = 0
-
-
-class _List(list[Any]):
-    line = 0
-
-
-def _convert(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        out = _Map()
-        out.line = node.start_mark.line + 1
-        for key_node, value_node in node.value:
-            out[str(loader.construct_object(key_node))] = _convert(loader, value_node)  # type: ignore[no-untyped-call]
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        items = _List(_convert(loader, item) for item in node.value)
-        items.line = node.start_mark.line + 1
-        return items
-    return loader.construct_object(node)  # type: ignore[no-untyped-call]
-
-
 def read_yaml(path: Path) -> _Map:
     """The file's content with the line of every mapping and list; a YAML syntax error names its line."""
-    try:
-        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()  # type: ignore[no-untyped-call]
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        raise ConsultDataError(path, line, f"not valid YAML: {exc.problem}") from exc
-    data = _convert(loader, root) if root is not None else None
-    if not isinstance(data, _Map):
-        raise ConsultDataError(path, 1, "the file must be a mapping")
-    return data
+    return read_line_yaml(path, ConsultDataError)
 
 
 class _Reader:
