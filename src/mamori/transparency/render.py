@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -179,38 +177,23 @@ def to_html(figures: dict[str, Any], lang: str, corrections: list[dict[str, Any]
 # ---------------------------------------------------------------- PDF with charts
 
 FONT_NAME = "IPAexGothic"
-# The same places mamori.evidence and mamori.drafting look (Debian's fonts-ipaexfont), then fontconfig.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-    "/usr/share/fonts/OTF/ipaexg.ttf",
-)
 
 
 def find_font() -> Path:
-    for candidate in FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            return Path(candidate)
-    fc_match = shutil.which("fc-match")
-    if fc_match:
-        found = subprocess.run(  # fixed arguments, no shell
-            [fc_match, "-f", "%{file}", "IPAexGothic"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-        if found and Path(found).is_file() and "ipaexg" in Path(found).name.lower():
-            return Path(found)
-    raise DomainError(
-        code="font_missing",
-        status=503,
-        ja="PDF に必要な日本語フォント IPAexGothic (ipaexg.ttf) がありません (apt-get install fonts-ipaexfont)。"
-        "HTML・CSV・JSON は使えます。",
-        en="The Japanese font IPAexGothic (ipaexg.ttf) needed for PDFs is not installed "
-        "(apt-get install fonts-ipaexfont). HTML, CSV and JSON still work.",
-    )
+    """IPAexGothic, found where the evidence reports find it (mamori.evidence.fonts)."""
+    from mamori.evidence.fonts import japanese_font
+
+    try:
+        return japanese_font()
+    except DomainError:
+        raise DomainError(
+            code="font_missing",
+            status=503,
+            ja="PDF に必要な日本語フォント IPAexGothic (ipaexg.ttf) がありません (apt-get install fonts-ipaexfont)。"
+            "HTML・CSV・JSON は使えます。",
+            en="The Japanese font IPAexGothic (ipaexg.ttf) needed for PDFs is not installed "
+            "(apt-get install fonts-ipaexfont). HTML, CSV and JSON still work.",
+        ) from None
 
 
 @cache
