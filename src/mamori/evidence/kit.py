@@ -143,27 +143,10 @@ def check_request(kit: KitRequest, *, max_bytes: int, now: dt.datetime) -> list[
             "保存したスクリーンショットなどのファイルを1つ以上選んでください。",
             "Choose at least one file you saved (a screenshot, a PDF, a recording).",
         )
-    if len(kit.files) > MAX_FILES:
-        raise _problem("files", f"ファイルは{MAX_FILES}個までです。", f"Up to {MAX_FILES} files at a time.")
-    total = sum(len(f.content) for f in kit.files)
-    if total > max_bytes:
-        mib = max_bytes // (1024 * 1024)
-        raise _problem(
-            "files",
-            f"ファイルの合計が大きすぎます (上限 {mib} MB)。",
-            f"The files are too large together (limit {mib} MB).",
-            code="evidence_kit_too_large",
-            status=413,
-        )
-    typed = []
-    for f in kit.files:
-        try:
-            uploads.check_size(len(f.content), max_bytes)
-            media, ext = uploads.sniff(f.content)
-        except DomainError as exc:
-            raise _problem("files", f"{f.name[:80]}: {exc.ja}", f"{f.name[:80]}: {exc.en}") from None
-        typed.append((f, media, ext))
-    return typed
+    types = uploads.check_files(
+        [(f.name, f.content) for f in kit.files], max_files=MAX_FILES, max_bytes=max_bytes
+    )
+    return [(f, media, ext) for f, (media, ext) in zip(kit.files, types, strict=True)]
 
 
 def profile_of(kit: KitRequest, *, at: dt.datetime) -> EvidenceProfile:

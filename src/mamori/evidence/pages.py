@@ -434,14 +434,7 @@ async def kit_seal(
     }
     lang = page_lang(request)
     try:
-        chosen = [f for f in files or [] if f.filename]
-        if len(chosen) > kit.MAX_FILES:
-            raise DomainError(
-                code="evidence_kit_invalid",
-                field="files",
-                ja=f"ファイルは{kit.MAX_FILES}個までです。",
-                en=f"Up to {kit.MAX_FILES} files at a time.",
-            )
+        chosen = [f for f in files or [] if f.filename][: kit.MAX_FILES + 1]  # one more is refused
         contents = [
             kit.KitFile(f.filename or "file", await f.read(settings.evidence_kit_max_bytes + 1))
             for f in chosen

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from mamori.core.errors import DomainError
-from mamori.evidence import service
+from mamori.evidence import service, uploads
 from mamori.evidence.settings import evidence_settings
 from mamori.requests.model import Receipt
 from mamori.requests.pages import MAX_ATTACHMENTS, handle_submission
@@ -68,7 +68,7 @@ async def submit_request(
 
     def check_files(lang: str) -> dict[str, str]:
         try:
-            service.check_attachments(attachments, max_files=MAX_ATTACHMENTS, max_bytes=limit)
+            uploads.check_files(attachments, max_files=MAX_ATTACHMENTS, max_bytes=limit)
         except DomainError as exc:
             return {"files": exc.en if lang == "en" else exc.ja}
         return {}

@@ -444,39 +444,6 @@ def requester_attached(case_id: str, *, db: Session) -> bool:
     )
 
 
-def check_attachments(files: list[tuple[str, bytes]], *, max_files: int, max_bytes: int) -> None:
-    """Refuse, before anything is written, attachments that could not be kept (count, size, type)."""
-    if len(files) > max_files:
-        raise DomainError(
-            code="evidence_upload_count",
-            field="files",
-            ja=f"添付できるファイルは{max_files}個までです。",
-            en=f"Attach up to {max_files} files.",
-        )
-    if sum(len(content) for _, content in files) > max_bytes:
-        mib = max_bytes // (1024 * 1024)
-        raise DomainError(
-            code="evidence_upload_too_large",
-            field="files",
-            status=413,
-            ja=f"添付ファイルの合計が大きすぎます (上限 {mib} MB)。",
-            en=f"The attached files are too large together (limit {mib} MB).",
-        )
-    for name, content in files:
-        try:
-            refuse_control_characters(name, field="files", single_line=True)
-            uploads.check_size(len(content), max_bytes)
-            uploads.sniff(content)
-        except DomainError as exc:
-            raise DomainError(
-                code=exc.code,
-                field="files",
-                status=exc.status,
-                ja=f"{name[:80]}: {exc.ja}",
-                en=f"{name[:80]}: {exc.en}",
-            ) from None
-
-
 def _keep_upload(
     owner: Owner,
     file_name: str,

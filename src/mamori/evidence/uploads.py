@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mamori.core.errors import DomainError
+from mamori.core.text import refuse_control_characters
 
 # (offset, magic bytes, media type, extension)
 SIGNATURES: tuple[tuple[int, bytes, str, str], ...] = (
@@ -61,3 +62,39 @@ def check_size(size: int, limit: int) -> None:
             ja=f"ファイルが大きすぎます (上限 {limit // (1024 * 1024)} MB)。",
             en=f"The file is too large (limit {limit // (1024 * 1024)} MB).",
         )
+
+
+def check_files(files: list[tuple[str, bytes]], *, max_files: int, max_bytes: int) -> list[tuple[str, str]]:
+    """Several files a person sends at once: their count, their size together and each one's type, every
+    refusal on the field "files" and naming the file; the (media type, extension) of each otherwise."""
+    if len(files) > max_files:
+        raise DomainError(
+            code="evidence_upload_count",
+            field="files",
+            ja=f"ファイルは{max_files}個までです。",
+            en=f"Up to {max_files} files at a time.",
+        )
+    if sum(len(content) for _, content in files) > max_bytes:
+        mib = max_bytes // (1024 * 1024)
+        raise DomainError(
+            code="evidence_upload_too_large",
+            field="files",
+            status=413,
+            ja=f"ファイルの合計が大きすぎます (上限 {mib} MB)。",
+            en=f"The files are too large together (limit {mib} MB).",
+        )
+    typed = []
+    for name, content in files:
+        try:
+            refuse_control_characters(name, field="files", single_line=True)
+            check_size(len(content), max_bytes)
+            typed.append(sniff(content))
+        except DomainError as exc:
+            raise DomainError(
+                code=exc.code,
+                field="files",
+                status=exc.status,
+                ja=f"{name[:80]}: {exc.ja}",
+                en=f"{name[:80]}: {exc.en}",
+            ) from None
+    return typed
