@@ -109,3 +109,20 @@ def test_the_form_offers_files_and_the_relation(client: Any) -> None:
         r'<input type="file" id="files"[^>]*multiple', page
     )
     assert "I am a parent or guardian of the child harmed" in page and 'href="/evidence/kit?lang=en"' in page
+
+
+def test_the_specialist_reaches_the_attached_files_from_the_case_page(
+    client: Any, db: Session, settings: Settings
+) -> None:
+    from tests.factories import make_staff
+
+    make_service(db)
+    client.post("/request?lang=ja", data=dict(GOOD, csrf_token=csrf(client, "ja")), files=SHOTS)
+    case = db.scalars(select(CaseRow)).one()
+    _user, token = make_staff(db, ["specialist"], "files@staff.test")
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/html"}
+    page = client.get(f"/workspace/cases/{case.id}?lang=en", headers=headers).text
+    link = re.search(r'id="case-evidence" href="([^"]+)"', page)
+    assert link, "no link to the case's evidence"
+    listing = client.get(link.group(1).replace("&amp;", "&"), headers=headers)
+    assert listing.status_code == 200 and "post.png" in listing.text and "thread.png" in listing.text
