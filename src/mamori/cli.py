@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from mamori.core.command import settings_or_exit
+from mamori.core.jobs import QUEUES
 
 app = typer.Typer(
     help="mamori (守り): removal requests, consultation, evidence and abuse detection.", no_args_is_help=True
@@ -95,28 +96,43 @@ def serve(
     if workers > 1:
         # Several processes: each builds its app from the environment; the job worker runs once, here
         # (its jobs are safe on several machines anyway: leased notices, idempotent sweeps).
+        stop = threading.Event()
         if run_jobs:
-            from mamori.worker import run_forever
+            from mamori.worker import run_worker
 
             threading.Thread(
-                target=run_forever, kwargs={"settings": settings}, name="mamori-worker", daemon=True
+                target=run_worker,
+                args=(settings,),
+                kwargs={"stop": stop, "in_thread": True},
+                name="mamori-worker",
+                daemon=True,
             ).start()
-        uvicorn.run(
-            "mamori.web.app:app_from_environment",
-            timeout_worker_healthcheck=60,  # a process may take a while to import everything on a busy host
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            **options,
-        )
+        try:
+            uvicorn.run(
+                "mamori.web.app:app_from_environment",
+                timeout_worker_healthcheck=60,  # a process may take a while to import everything on a busy host
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                **options,
+            )
+        finally:
+            stop.set()
         return
     application = create_app(settings)
     if run_jobs:
         from mamori.worker import run_in_background
 
         run_in_background(application)
-    uvicorn.run(application, host=host, port=port, log_level="info", **options)
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="info", **options)
+    finally:
+        # graceful: the worker finishes the jobs it is running (procrastinate waits up to 30 s)
+        stop_jobs = getattr(application.state, "worker_stop", None)
+        if stop_jobs is not None:
+            stop_jobs.set()
+            application.state.worker_thread.join(timeout=35)
 
 
 @app.command()
@@ -156,18 +172,43 @@ def setup(
 
 @app.command()
 def worker(
-    once: Annotated[bool, typer.Option(help="Deliver what is due now, then stop.")] = False,
+    once: Annotated[bool, typer.Option(help="Run every job once now (the loop's round), then stop.")] = False,
+    queues: Annotated[
+        str,
+        typer.Option(
+            "--queues",
+            help="Comma-separated queues this worker takes (default: all): " + ", ".join(QUEUES) + ".",
+        ),
+    ] = "",
+    concurrency: Annotated[
+        int,
+        typer.Option("--concurrency", min=1, max=64, help="Jobs run at once by this worker (PostgreSQL)."),
+    ] = 2,
 ) -> None:
-    """Deliver notices from the outbox and watch deadlines (safe to run on several machines)."""
+    """Run the jobs: notices, deadline sweeps, scoring, evidence captures, retention purges. On PostgreSQL,
+    workers on several machines share them (procrastinate); SIGTERM lets running jobs finish."""
+    import signal
+    import sys
+
+    # Until the worker has started (and installed its own handlers) no job runs: SIGTERM ends it at once.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     from mamori.core.logsetup import configure_logging
-    from mamori.worker import run_forever, run_once
+    from mamori.worker import check_queues, run_once, run_worker, uses_job_table
 
     settings = settings_or_exit()
     configure_logging(settings.log_format)
+    chosen = [q.strip() for q in queues.split(",") if q.strip()] or None
+    try:
+        check_queues(chosen)
+    except ValueError as exc:
+        typer.echo(f"mamori worker: {exc}", err=True)
+        raise typer.Exit(2) from None
     if once:
         typer.echo(run_once(settings))
-    else:
-        run_forever(settings)
+        return
+    engine = "procrastinate" if uses_job_table(settings.database_url) else "the loop"
+    typer.echo(f"mamori worker: started on {engine}, queues: {', '.join(chosen or ['all'])}", err=True)
+    run_worker(settings, queues=chosen, concurrency=concurrency)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from sqlalchemy import text
 
 from mamori import __version__
 from mamori.core.errors import DomainError
+from mamori.core.jobs import QUEUES, queue_depths
+from mamori.evidence import captures
 from mamori.migrations import current_revision, head_revision
 from mamori.notices import service as notices
 from mamori.requests import service as requests
@@ -73,11 +75,28 @@ def _database_figures(db: DbSession, now: object, settings: object) -> Collector
     )
     overdue.add_metric([], by_state.get("overdue", 0))
 
+    jobs = GaugeMetricFamily(
+        "mamori_jobs",
+        "Jobs waiting (todo) or running (doing), by queue (PostgreSQL).",
+        labels=["queue", "status"],
+    )
+    depths = queue_depths(db)
+    for queue in QUEUES:
+        for status in ("todo", "doing"):
+            jobs.add_metric([queue, status], depths.get((queue, status), 0))
+    capture_requests = GaugeMetricFamily(
+        "mamori_evidence_captures", "Evidence captures asked for, by status.", labels=["status"]
+    )
+    for status, count in sorted(captures.counts_by_status(db).items()):
+        capture_requests.add_metric([status], count)
+
     class Figures:
         def collect(self):  # type: ignore[no-untyped-def]
             yield outbox
             yield cases
             yield overdue
+            yield jobs
+            yield capture_requests
 
     registry.register(Figures())
     return registry

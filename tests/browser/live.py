@@ -69,4 +69,7 @@ def fill_request_form(page: Any) -> None:
     page.check("input[name=show_name][value=no]")
     page.check("input[name=declaration]")
     page.click("button[type=submit]")
-    assert page.locator("#receipt-number").count(), page.inner_text("main")
+    try:  # the click returns once the receipt page starts loading
+        page.locator("#receipt-number").wait_for()
+    except Exception as exc:
+        raise AssertionError(page.inner_text("main")) from exc

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from mamori.core.clock import JST
 from mamori.core.db import transaction
@@ -115,7 +116,8 @@ def test_request_match_mails_report_statistics(browser: Any, app: live.Live, mai
     page.click("text=Minato Test Junior High (TEST)")
     page.fill("#attendance", "0")
     page.click("text=Save the report")
-    assert page.locator("#attendance-error").is_visible() and page.locator("#report-error").is_visible()
+    expect(page.locator("#attendance-error")).to_be_visible()
+    expect(page.locator("#report-error")).to_be_visible()
     page.fill("#attendance", "118")
     page.fill("#report", "Many questions about group chats.")
     page.click("text=Save the report")

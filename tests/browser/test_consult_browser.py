@@ -48,6 +48,7 @@ def phone(browser: Any) -> Iterator[Any]:
 
 
 def _no_sideways_scroll(page: Any) -> None:
+    page.wait_for_load_state()  # after a click that navigates: the new page, loaded
     assert (
         page.evaluate(
             "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"

@@ -28,6 +28,7 @@ def _switch_link(page: Any, code: str) -> Any:
 
 
 def _fits(page: Any) -> None:
+    page.wait_for_load_state()  # after a click that navigates: the new page, loaded
     width = page.evaluate(
         "async () => { await document.fonts.ready; return document.documentElement.scrollWidth; }"
     )

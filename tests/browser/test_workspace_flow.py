@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser import live
 from tests.support.smtp import MailSink
 
@@ -46,12 +48,13 @@ def test_request_inquiry_decision_and_appeal(
         assert receipt_number in first.content(), first.content()
         first.click(f"text={receipt_number}")
         first.click("#claim")
-        assert first.locator("#p-account").count(), first.inner_text("main")
+        expect(first.locator("#p-account")).to_have_count(1)
         first.fill("#p-account", "acct-77")
         first.fill("#p-email", "poster@example.org")
         first.click("form[action*='/poster'] button")
         first.click("#send-inquiry")
-        assert first.locator("#timeline li[data-kind=inquiry_sent]").count() == 1
+        # a click that navigates returns once the new page starts loading: wait for what it shows
+        expect(first.locator("#timeline li[data-kind=inquiry_sent]")).to_have_count(1)
         assert "発信者への照会を送付" in first.inner_text("#timeline")  # labels, not event codes
         assert "inquiry_sent" not in first.inner_text("#timeline")
         app.deliver()
@@ -65,7 +68,7 @@ def test_request_inquiry_decision_and_appeal(
         poster.check("input[name=choice][value=object]")
         poster.fill("#reason", "事実に基づく論評であり、公益目的です。")
         poster.click("#send-answer")
-        assert poster.locator("#answer-recorded").is_visible()
+        expect(poster.locator("#answer-recorded")).to_be_visible()
         poster.goto(answer_url)
         assert "無効" in poster.inner_text("h1")  # single use
 
@@ -82,11 +85,11 @@ def test_request_inquiry_decision_and_appeal(
             "申出者が提出した資料から摘示事実が虚偽であると信じるに足りる相当の理由がある。",
         )
         first.click("#preview")
+        expect(first.locator("section.preview")).to_have_count(2)
         previews = first.inner_text("main")
         assert "申出者" in previews or "requester" in previews.lower()
-        assert first.locator("section.preview").count() == 2
         first.click("#send-decision")
-        assert first.locator("#timeline li[data-kind=decided]").count() == 1
+        expect(first.locator("#timeline li[data-kind=decided]")).to_have_count(1)
         app.deliver()
 
         page.goto(follow)
@@ -101,7 +104,7 @@ def test_request_inquiry_decision_and_appeal(
         poster.goto(appeal_url)
         poster.fill("#reasons", "削除には同意できません。投稿は事実に基づく論評です。")
         poster.click("#send-appeal")
-        assert poster.locator("#appeal-state").is_visible()
+        expect(poster.locator("#appeal-state")).to_be_visible()
 
         # the specialist who decided may not rule on the appeal
         first.goto(f"{base}/workspace")
@@ -111,8 +114,8 @@ def test_request_inquiry_decision_and_appeal(
         first.select_option("#clause", "")
         first.fill("#reason", "異議の理由を検討し、論評の範囲内と判断しました。")
         first.click("#preview")  # refused already at the preview: the service rules, not the page
+        expect(first.locator("#action-error")).to_contain_text("別の専門員")
         assert first.locator("#send-decision").count() == 0
-        assert "別の専門員" in first.inner_text("#action-error")
         first.click("form[action*='/release'] button")
 
         second = browser.new_context(locale="ja-JP").new_page()
@@ -124,7 +127,7 @@ def test_request_inquiry_decision_and_appeal(
         second.fill("#reason", "異議の理由を検討し、公益目的の論評の範囲内と判断しました。")
         second.click("#preview")
         second.click("#send-decision")
-        assert second.locator("#timeline li[data-kind=appeal_ruled]").count() == 1
+        expect(second.locator("#timeline li[data-kind=appeal_ruled]")).to_have_count(1)
         app.deliver()
 
         page.goto(follow)

@@ -133,3 +133,32 @@ def test_serve_with_two_processes_answers_on_one_address(tmp_path: Path) -> None
         proc.terminate()
         proc.wait(timeout=30)
     assert proc.returncode in (0, -15)
+
+
+def test_metrics_show_what_waits_for_a_worker(
+    client: Any, db: Session, settings: Settings, clock: Any
+) -> None:
+    from mamori.evidence import captures
+    from mamori.evidence.settings import evidence_settings
+    from tests.evidence.factories import a_case, person
+
+    specialist = person(db, "specialist", clock.now())
+    ev = evidence_settings(settings).with_(allow_private_fetch=True)
+    case_id = a_case(db, settings, clock.now())
+    captures.request_capture(
+        "case",
+        case_id,
+        "http://127.0.0.1:9/x",
+        by=specialist.principal,
+        reason="",
+        db=db,
+        settings=ev,
+        clock=clock,
+    )
+    db.flush()
+    text = client.get("/metrics").text
+    assert 'mamori_evidence_captures{status="queued"} 1.0' in text
+    # PostgreSQL: the capture's job waits in procrastinate's table; SQLite has no job table
+    waiting = "1.0" if db.get_bind().dialect.name == "postgresql" else "0.0"
+    assert f'mamori_jobs{{queue="captures",status="todo"}} {waiting}' in text
+    assert 'mamori_jobs{queue="notices",status="doing"} 0.0' in text

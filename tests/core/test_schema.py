@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from mamori.core import audit
 from mamori.core.schema import load_all_tables
+from mamori.migrations import include_name
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
     metadata = load_all_tables().metadata
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
+        context = MigrationContext.configure(conn, opts={"compare_type": False, "include_name": include_name})
+        diff = compare_metadata(context, metadata)
     assert diff == [], f"models and migrations drift: write a migration for {diff}"
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+
 from mamori.detect import service
+from mamori.detect.classifier import Detector
 from mamori.detect.model import Category, Notice
 
 
@@ -48,3 +52,15 @@ def test_personal_data_always_reaches_the_privacy_rules() -> None:
 def test_empty_posts_are_answered_without_the_screened_notice() -> None:
     [result] = service.screen_texts([""])
     assert result.notices == [Notice.EMPTY]
+
+
+def test_a_gate_from_before_the_n_gram_keys_is_dropped_on_load(tmp_path: Path) -> None:
+    detector = service.detector()
+    old = copy.deepcopy(detector)
+    assert old.gate is not None
+    del old.gate.__dict__["bits"]  # as pickled before the gate read n-gram keys
+    old.save(tmp_path / "old.joblib")
+    loaded = Detector.load(tmp_path / "old.joblib")
+    assert loaded.gate is None
+    [result] = loaded.screen(["今日はいい天気ですね"])
+    assert Notice.SCREENED not in result.notices

@@ -22,6 +22,7 @@ from mamori.evidence import service
 from mamori.evidence.model import LedgerAction
 from mamori.evidence.settings import evidence_settings
 from mamori.evidence.vault import MAGIC
+from mamori.worker import tick
 from tests.evidence.factories import a_case, a_consultation, person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,7 +201,12 @@ def capturing_client(
 
 @pytest.mark.browser
 def test_a_capture_from_the_form_shows_hashes_banded_screenshot_and_what_is_still_needed(
-    capturing_client: Any, db: Session, clock: FixedClock, site: Any, settings: Settings
+    capturing_client: Any,
+    db: Session,
+    clock: FixedClock,
+    site: Any,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
 ) -> None:
     client = capturing_client
     specialist = signed_in(client, db, clock, "specialist")
@@ -217,7 +223,17 @@ def test_a_capture_from_the_form_shows_hashes_banded_screenshot_and_what_is_stil
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text[:2000]
-    shown = client.get(answer.headers["location"]).text
+    # the form answers at once: the capture waits for a worker, and its page refreshes itself
+    assert answer.headers["location"].startswith("/evidence/captures/")
+    waiting = client.get(answer.headers["location"], follow_redirects=False)
+    assert waiting.status_code == 200 and '<meta http-equiv="refresh"' in waiting.text
+    assert 'id="capture-state"' in waiting.text and "順番を待っています" in waiting.text
+    assert service.items_for("case", case_id, by=specialist, db=db) == []
+    report = tick(session_factory, client.app.state.settings, clock, queues=["captures"])
+    assert report.results["evidence.captures"] == {"done": 1}, report
+    done = client.get(answer.headers["location"], follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].startswith("/evidence/items/")
+    shown = client.get(done.headers["location"]).text
     item = service.items_for("case", case_id, by=specialist, db=db)[0]
     assert item.sha256 in shown and "山田太郎" in shown and "@yamada_taro" in shown
     assert "screenshot-banded.png" in shown and "capture.wacz" in shown

@@ -93,7 +93,9 @@ def test_the_desk_notifies_a_platform_that_decides_and_the_desk_sees_the_outcome
         LiveServer(create_app(hotline_settings, clock=clock, session_factory=hotline_factory)) as desk,
     ):
         csrf = session_csrf_token(hotline_settings.secret_key, session)
-        browser = httpx.Client(base_url=desk.url, cookies={"mamori_session": session}, follow_redirects=True)
+        browser = httpx.Client(
+            base_url=desk.url, cookies={"mamori_session": session}, follow_redirects=True, timeout=60
+        )
         url = hotline_support.unique_url()
         filed = browser.post(
             "/hotline/report",

@@ -27,6 +27,7 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         workers: bool = False,
         log: Path | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -39,6 +40,7 @@ class ServerProcess:
         }
         self.workers = workers
         self.log = log
+        self.args = args  # more `mamori serve` options (e.g. --workers N for N API processes)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> ServerProcess:
@@ -53,6 +55,7 @@ class ServerProcess:
             "--port",
             str(self.port),
             "--job-worker" if self.workers else "--no-job-worker",
+            *self.args,
         ]
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=out)
         deadline = time.monotonic() + timeout

@@ -12,7 +12,7 @@ import pytest
 from mamori.core.audit import Actor
 from mamori.core.db import transaction
 from mamori.criteria.model import Measure
-from mamori.transparency import service
+from mamori.transparency import builds, service
 from tests.browser import live
 from tests.transparency.support import Builder, jst
 from tests.workspace import support
@@ -41,6 +41,8 @@ def app(fresh_database_url: str, mail: Any, tmp_path: Path) -> Iterator[live.Liv
             2025, "初年度の訂正。" * 40, "", db=db, at=running.clock.now(), by=legal.actor()
         )
         service.publish(2025, db=db, at=running.clock.now(), by=Actor.system())
+        builds.build_now(2025, db=db, at=running.clock.now(), by=Actor.system())
+        builds.request_build(2026, db=db, at=running.clock.now(), by=Actor.system())  # waits: no worker here
     with running.server:
         yield running
 
@@ -75,6 +77,9 @@ def test_the_report_pages_fit_a_phone(browser: Any, app: live.Live) -> None:
     page.wait_for_load_state()
     for lang in ("ja", "en"):
         page.goto(f"{base}/reports/2025?lang={lang}")
-        assert page.locator("#text_ja").is_visible()
+        assert page.locator("#text_ja").is_visible() and page.locator("[data-figure]").count() > 0
         assert fits(page), f"/reports/2025?lang={lang} is wider than 390 px"
+        page.goto(f"{base}/reports/2026?lang={lang}")  # not built yet, and a build waiting
+        assert page.locator("#build-state").is_visible()
+        assert fits(page), f"/reports/2026?lang={lang} is wider than 390 px"
     phone.close()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mamori.core.clock import FixedClock
 from mamori.core.config import Settings
 from mamori.transparency import render
+from mamori.worker import tick
 from tests.factories import make_staff
 from tests.transparency.support import build_year
 
@@ -32,16 +33,12 @@ def test_route_by_role_and_what_each_page_shows(
     build_year(db, settings, clock, session_factory)
     roles = headers_by_role(db)
     db.flush()
-    reads = (
-        "/reports",
-        "/reports/2026",
-        "/reports/2026/download?format=json",
-        "/api/v1/transparency/reports/2026",
-    )
-    for path in reads:
+    pages = ("/reports", "/reports/2026")
+    built = ("/reports/2026/download?format=json", "/api/v1/transparency/reports/2026")
+    for path in (*pages, *built):
         assert client.get(path).status_code == 401, path
-        for role in READERS:
-            assert client.get(path, headers=roles[role]).status_code == 200, (path, role)
+        for role in READERS:  # before any build the figures are refused (409), the pages say so
+            assert client.get(path, headers=roles[role]).status_code == (200 if path in pages else 409)
         for role in OTHERS:
             assert client.get(path, headers=roles[role]).status_code == 403, (path, role)
     for path in ("/reports/2026/evaluation", "/reports/2026/publish"):
@@ -50,9 +47,20 @@ def test_route_by_role_and_what_each_page_shows(
                 path,
                 role,
             )
+    for role in OTHERS:
+        assert client.post("/reports/2026/build", headers=roles[role]).status_code == 403, role
+    first = client.get("/reports/2026?lang=en", headers=roles["auditor"])
+    assert "have not been built yet" in first.text and "Build the figures" in first.text
+    assert 'http-equiv="refresh"' not in first.text  # a visit starts nothing
+    asked = client.post("/reports/2026/build?lang=en", headers=roles["auditor"], follow_redirects=False)
+    assert asked.status_code == 303 and asked.headers["location"] == "/reports/2026?lang=en"
+    tick(session_factory, settings, clock, queues=["reports"])
+    for path in built:
+        for role in READERS:
+            assert client.get(path, headers=roles[role]).status_code == 200, (path, role)
 
     page = client.get("/reports/2026?lang=en", headers=roles["auditor"])
-    assert 'data-figure="requests.total">17<' in page.text
+    assert 'data-figure="requests.total">17<' in page.text and "Build the figures again" in page.text
     assert "Publish the report" not in page.text  # the auditor reads, and changes nothing
     japanese = client.get("/reports/2026?lang=ja", headers=roles["legal_officer"])
     assert "削除申出の受付件数" in japanese.text and "報告を公表する" in japanese.text
@@ -68,6 +76,12 @@ def test_route_by_role_and_what_each_page_shows(
         "/reports/2026/evaluation?lang=en", data={"text_ja": " "}, headers=roles["legal_officer"]
     )
     assert empty.status_code == 422 and "Write the self-evaluation" in empty.text
+    # the evaluation queued a build (the figures include it): publishing waits for it
+    waiting = client.get("/reports/2026?lang=en", headers=roles["administrator"])
+    assert 'http-equiv="refresh"' in waiting.text and "wait for a worker" in waiting.text
+    refused = client.post("/reports/2026/publish?lang=en", headers=roles["administrator"])
+    assert refused.status_code == 409 and "being built" in refused.text
+    tick(session_factory, settings, clock, queues=["reports"])
     published = client.post("/reports/2026/publish", headers=roles["administrator"], follow_redirects=False)
     assert published.status_code == 303
     again = client.post("/reports/2026/publish?lang=en", headers=roles["administrator"])
@@ -86,7 +100,8 @@ def test_downloads_in_every_format(
     build_year(db, settings, clock, session_factory)
     _user, token = make_staff(db, ["auditor"], "auditor@downloads.example")
     auth = {"Authorization": f"Bearer {token}"}
-    db.flush()
+    assert client.post("/api/v1/transparency/reports/2026/builds", headers=auth).status_code == 202
+    tick(session_factory, settings, clock, queues=["reports"])
     as_json = client.get("/reports/2026/download?format=json", headers=auth)
     assert as_json.headers["content-type"] == "application/json"
     jsonschema.validate(as_json.json(), render.schema())

@@ -18,4 +18,6 @@ def erase_past_retention(factory: sessionmaker[Session], settings: Settings, clo
         return erase_expired(db=db, at=clock.now(), retention_days=settings.consult_retention_days)
 
 
-JOBS = [Job("consult.retention", erase_past_retention, every=dt.timedelta(hours=1), order=80)]
+JOBS = [
+    Job("consult.retention", erase_past_retention, every=dt.timedelta(hours=1), order=80, queue="retention")
+]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Table, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from mamori.core.db import Base, UTCDateTime
@@ -70,15 +70,44 @@ def record(
     """Append one entry in the caller's transaction (it lands with the change it describes)."""
     db.add(
         AuditRow(
-            at=at,
-            actor=actor.ident if isinstance(actor, Actor) else actor,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            personal_data=personal_data,
-            detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+            **entry_values(
+                at=at,
+                actor=actor,
+                action=action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                personal_data=personal_data,
+                **detail,
+            )
         )
     )
+
+
+def entry(**fields: Any) -> tuple[Table, dict[str, Any]]:
+    """The entry `record` would add (same keywords) as a table and a row, for a caller that writes several
+    rows in one round trip (the intake path); it must land in the transaction of the change it describes."""
+    return cast(Table, AuditRow.__table__), entry_values(**fields)
+
+
+def entry_values(
+    *,
+    at: dt.datetime,
+    actor: Actor | str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    personal_data: bool = False,
+    **detail: Any,
+) -> dict[str, Any]:
+    return {
+        "at": at,
+        "actor": actor.ident if isinstance(actor, Actor) else actor,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "personal_data": personal_data,
+        "detail": json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+    }
 
 
 def entries_for(db: Session, subject_type: str, subject_id: str) -> list[AuditRow]:

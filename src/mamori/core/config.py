@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         "stated to the side that objected; an objection older than this shows as late in the queue.",
     )
     outbox_max_attempts: int = Field(12, description="Delivery attempts before a notice is marked failed.")
+    outbox_lease_seconds: int = Field(
+        300,
+        ge=10,
+        le=86400,
+        description="How long a worker holds the notices it claimed; a killed worker's notices go out again "
+        "after this (longer than the slowest mail server's answer).",
+    )
     outbox_backoff_seconds: float = Field(
         30.0, description="First retry delay of the outbox; it doubles each attempt (capped at 6 hours)."
     )
@@ -166,6 +173,13 @@ class Settings(BaseSettings):
         None, description="RFC 3161 time-stamp authority; none: no time-stamp."
     )
 
+    logs_import_max_bytes: int = Field(
+        512 * 1024 * 1024,
+        ge=1,
+        lt=2**31,
+        description="The largest poster-log file one queued import takes (POST /api/v1/logs/imports, "
+        "`mamori logs import --queue`); it waits compressed and sealed in the database until a worker runs it.",
+    )
     logs_keys: str = Field(
         "",
         description="Key-encryption keys of the poster and access logs (envelope encryption): comma-separated "

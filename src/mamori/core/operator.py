@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -85,13 +87,46 @@ def operator_profile(db: Session, settings: Settings) -> OperatorProfile:
     """The operator that was set up, or, until then, the one the settings describe."""
     row = db.get(OperatorRow, _ROW_ID)
     if row is None:
-        return OperatorProfile(
-            name_ja=settings.platform_name,
-            name_en=settings.platform_name,
-            email=settings.operator_email,
-            public_url=settings.base_url,
-        )
+        return settings_profile(settings)
     return _profile(row)
+
+
+def settings_profile(settings: Settings) -> OperatorProfile:
+    """The operator as the settings describe it (until `mamori setup` has run)."""
+    return OperatorProfile(
+        name_ja=settings.platform_name,
+        name_en=settings.platform_name,
+        email=settings.operator_email,
+        public_url=settings.base_url,
+    )
+
+
+def profile_columns() -> tuple[Any, ...]:
+    """The operator row's columns a profile is made of, for a query that reads it with other things
+    (`profile_from_columns` takes them back in this order)."""
+    return (
+        OperatorRow.name_ja,
+        OperatorRow.name_en,
+        OperatorRow.email,
+        OperatorRow.public_url,
+        OperatorRow.postal_address,
+        OperatorRow.phone,
+        OperatorRow.contact_url,
+    )
+
+
+def profile_from_columns(values: Sequence[Any]) -> OperatorProfile:
+    name_ja, name_en, email, public_url, postal_address, phone, contact_url = values
+    return OperatorProfile(
+        name_ja=name_ja,
+        name_en=name_en,
+        email=email,
+        public_url=public_url,
+        postal_address=postal_address,
+        phone=phone,
+        contact_url=contact_url,
+        configured=True,
+    )
 
 
 def operator_is_set_up(db: Session) -> bool:
@@ -100,16 +135,7 @@ def operator_is_set_up(db: Session) -> bool:
 
 
 def _profile(row: OperatorRow) -> OperatorProfile:
-    return OperatorProfile(
-        name_ja=row.name_ja,
-        name_en=row.name_en,
-        email=row.email,
-        public_url=row.public_url,
-        postal_address=row.postal_address,
-        phone=row.phone,
-        contact_url=row.contact_url,
-        configured=True,
-    )
+    return profile_from_columns([getattr(row, column.key) for column in profile_columns()])
 
 
 def _line(value: str, *, field: str, limit: int) -> str:

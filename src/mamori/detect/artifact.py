@@ -100,12 +100,23 @@ def train_and_write(
             "sha256_criticism": _digest(criticism),
         }
     )
+    if detector.features.vectors is not None:
+        sources.append(
+            {
+                "path": "mamori/detect/model_data/word_vectors.npz",
+                "source": "chiVe word2vec vectors in the ja-ginza 5.3.0 wheel (PyPI), PCA to "
+                f"{detector.features.vectors.dims} dimensions (mamori.detect.vectors)",
+                "licence": "MIT (ja-ginza); chiVe Apache-2.0",
+                "sha256": detector.features.vectors.digest,
+            }
+        )
     if platform is not None:
         sources.append({"path": platform.name, "sha256": _digest(platform), "licence": "platform's own"})
     metadata: dict[str, Any] = {
         "model": (
             f"mamori.detect linear heads over char 1-4-grams, {detector.features.words} word 1-2-grams "
-            "(one vocabulary, sublinear TF-IDF), lexicon counts and criticism cues; stream cascade gate: "
+            "(one vocabulary, sublinear TF-IDF), lexicon counts, criticism cues and the mean word vector "
+            "of the character n-grams that are words; stream cascade gate: "
             f"hashed char 1-2-grams + logistic regression passing {GATE_RECALL:.0%} of the posts the heads flag"
         ),
         "label_mapping": LABEL_MAPPING,
@@ -120,7 +131,8 @@ def train_and_write(
         "thresholds": {c.value: t for c, t in detector.thresholds.items()},
         "max_text_chars": MAX_TEXT_CHARS,
         "operating_point": "thresholds F1-best out of fold, raised until at most 5% of ordinary posts "
-        "are flagged out of fold (every head) and 30% of court hard negatives (the abuse head)",
+        "are flagged out of fold (every head) and 30% of court hard negatives (the abuse head), "
+        "counting the posts the rules flag by themselves",
         "cross_validation": report.as_dict() if report is not None else None,
     }
     detector.metadata = metadata

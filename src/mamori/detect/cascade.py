@@ -1,7 +1,8 @@
 """The first stage of the stream cascade: a cheap gate that lets through only posts worth the full model.
 
 A platform's stream is mostly harmless. The gate reads hashed character 1-2-grams of the normalised text
-(scikit-learn's HashingVectorizer, C code, no vocabulary lookups) with one logistic-regression weight
+(integer keys computed by numpy for the whole batch, ngram_keys.py: no n-gram strings, no vocabulary,
+no sparse matrix at scoring time) with one logistic-regression weight
 vector trained to tell which posts the full model would flag (its out-of-fold flags on the training
 data), and passes a post to the full detector when
 
@@ -20,14 +21,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
-from sklearn.feature_extraction.text import HashingVectorizer
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-GATE_FEATURES = 2**18
+from mamori.detect.ngram_keys import batch_grams
+
+GATE_BITS = 18  # 2**18 hashed features
 GATE_NGRAMS = (1, 2)
 # Share of the posts the full model flags (out of fold) that the gate must pass on to it.
 GATE_RECALL = 0.95
@@ -39,43 +41,42 @@ PERSONAL_DATA_HINT = re.compile(
 )
 
 
-def gate_vectoriser() -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer="char",
-        ngram_range=GATE_NGRAMS,
-        n_features=GATE_FEATURES,
-        alternate_sign=False,
-        lowercase=False,  # the text is already folded by normalise
-        norm="l2",
-        dtype=np.float32,
+def gate_features(
+    texts: Sequence[str], bits: int = GATE_BITS, ngrams: tuple[int, int] = GATE_NGRAMS
+) -> sp.csr_matrix:
+    """The gate's view of normalised texts: each character n-gram hashed to one of 2**bits columns
+    (the top bits of its key), counted, and divided by the square root of the post's n-gram count."""
+    grams = batch_grams(texts, *ngrams)
+    scale = 1.0 / np.sqrt(np.maximum(grams.counts, 1)).astype(np.float32)
+    buckets = (grams.keys >> np.uint64(64 - bits)).astype(np.int64)
+    x = sp.csr_matrix(
+        (scale[grams.docs], (grams.docs, buckets)), shape=(len(texts), 1 << bits), dtype=np.float32
     )
+    x.sum_duplicates()
+    return x
 
 
 @dataclass
 class Gate:
     """Hashed char n-gram weights, a pass threshold on the decision value, and Platt calibration."""
 
-    weights: np.ndarray  # (GATE_FEATURES,) float32
+    weights: np.ndarray  # (2**bits,) float32
     bias: float
     threshold: float
     platt: tuple[float, float]
     recall: float = GATE_RECALL
-
-    @cached_property
-    def _vectoriser(self) -> HashingVectorizer:
-        return gate_vectoriser()
-
-    def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        state.pop("_vectoriser", None)
-        return state
+    bits: int = GATE_BITS
+    ngrams: tuple[int, int] = GATE_NGRAMS
 
     def decision(self, texts: Sequence[str]) -> np.ndarray:
-        """Decision values for texts already normalised and tag-folded."""
+        """Decision values for texts already normalised and tag-folded: the weights of the post's hashed
+        n-grams summed (numpy over the whole batch: no n-gram strings, no sparse matrix)."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        x = self._vectoriser.transform(texts)
-        return np.asarray(x @ self.weights).ravel() + self.bias
+        grams = batch_grams(texts, *self.ngrams)
+        contributions = self.weights[(grams.keys >> np.uint64(64 - self.bits)).astype(np.intp)]
+        total = np.bincount(grams.docs, weights=contributions, minlength=len(texts))
+        return total / np.sqrt(np.maximum(grams.counts, 1)) + self.bias
 
     def probability(self, decision: np.ndarray) -> np.ndarray:
         a, b = self.platt
@@ -88,7 +89,7 @@ def fit_gate(
     """Fit the gate on normalised texts and whether the full model flags them; the pass threshold lets
     GATE_RECALL of the flagged among texts[:judged] (whole posts, not their sentences) through out of
     fold."""
-    x = gate_vectoriser().transform(texts)
+    x = gate_features(texts)
     params: dict[str, object] = {
         "C": GATE_C,
         "class_weight": "balanced",

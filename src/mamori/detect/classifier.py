@@ -25,7 +25,7 @@ from mamori.detect.model import (
     clean_input,
     normalise,
 )
-from mamori.detect.personal_data import PRIVACY_WEIGHT, WHY, find_personal_data
+from mamori.detect.personal_data import PRIVACY_WEIGHT, WHY, PersonalDataMatch, find_personal_data
 
 # A rule floor this high flags the category by itself (an explicit threat, a slur, a My Number).
 RULE_FLAG_FLOOR = 0.6
@@ -43,7 +43,7 @@ MODEL_WHY: dict[Category, str] = {
 }
 
 
-def _exposes_personal_data(text: str) -> bool:
+def exposes_personal_data(text: str) -> bool:
     """Whether the personal-data rules alone would flag privacy in text."""
     return any(PRIVACY_WEIGHT[pd.kind] >= RULE_FLAG_FLOOR for pd in find_personal_data(text))
 
@@ -74,6 +74,11 @@ class Detector:
         detector = joblib.load(path)
         if not isinstance(detector, Detector):
             raise TypeError(f"{path} does not hold a mamori Detector")
+        if detector.gate is not None and "bits" not in vars(detector.gate):
+            # a gate distilled on scikit-learn's feature hashing (models before 2026-12-03) would read the
+            # wrong weights: without a gate, screen() runs the full model on every post
+            detector.gate = None
+        _ = detector.features.char_table  # built now (a quarter of a second), not by the first batch
         return detector
 
     def probabilities(self, texts: Sequence[str], lexicon_counts: np.ndarray) -> np.ndarray:
@@ -111,18 +116,27 @@ class Detector:
         mapped = [fold_tags(normalise(t)) for t, _ in cleaned]
         hits = [lexicon_hits(m) for m in mapped]
         decision = self.gate.decision([m.text for m in mapped])
+        # the personal-data rules read only the posts with a hint of personal data, once: the full model
+        # reuses what they found
+        personal = [
+            find_personal_data(text) if PERSONAL_DATA_HINT.search(text) is not None else None
+            for text, _ in cleaned
+        ]
         passing = [
             i
-            for i, ((text, notices), hit) in enumerate(zip(cleaned, hits, strict=True))
+            for i, ((_, notices), hit, found) in enumerate(zip(cleaned, hits, personal, strict=True))
             if Notice.EMPTY not in notices
             and (
                 decision[i] >= self.gate.threshold
                 or any(f >= RULE_FLAG_FLOOR for f in hit.floors.values())
-                or (PERSONAL_DATA_HINT.search(text) is not None and _exposes_personal_data(text))
+                or (found is not None and any(PRIVACY_WEIGHT[pd.kind] >= RULE_FLAG_FLOOR for pd in found))
             )
         ]
         full = self._score(
-            [cleaned[i] for i in passing], [mapped[i] for i in passing], [hits[i] for i in passing]
+            [cleaned[i] for i in passing],
+            [mapped[i] for i in passing],
+            [hits[i] for i in passing],
+            [personal[i] for i in passing],
         )
         results: list[DetectionResult | None] = [None] * len(texts)
         for i, result in zip(passing, full, strict=True):
@@ -143,21 +157,27 @@ class Detector:
         cleaned: list[tuple[str, list[Notice]]],
         mapped: list[MappedText],
         hits: list[LexiconHits],
+        personal: Sequence[list[PersonalDataMatch] | None] | None = None,
     ) -> list[DetectionResult]:
+        """The full model's results; personal: what the personal-data rules found in each post where
+        already known (None: look)."""
         if not cleaned:
             return []
+        personal = [None] * len(cleaned) if personal is None else personal
         texts = [t for t, _ in cleaned]
         counts = np.array([lexicon_row(h) for h in hits], dtype=np.float32).reshape(len(texts), -1)
         x = self.features.transform([m.text for m in mapped], counts)
         probs = self._probabilities(x)
         results = []
-        for i, ((text, notices), m, hit) in enumerate(zip(cleaned, mapped, hits, strict=True)):
+        for i, ((text, notices), m, hit, found) in enumerate(
+            zip(cleaned, mapped, hits, personal, strict=True)
+        ):
             if Notice.EMPTY in notices:
                 results.append(DetectionResult({c: 0.0 for c in CATEGORIES}, [], [], notices))
                 continue
             floors = dict(hit.floors)
             spans = list(hit.spans)
-            for pd in find_personal_data(text):
+            for pd in find_personal_data(text) if found is None else found:
                 floors[Category.PRIVACY] = max(floors.get(Category.PRIVACY, 0.0), PRIVACY_WEIGHT[pd.kind])
                 spans.append(Span(pd.start, pd.end, Category.PRIVACY, WHY[pd.kind]))
             model = {h: float(probs[i, j]) for j, h in enumerate(self.heads)}

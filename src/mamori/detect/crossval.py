@@ -12,8 +12,9 @@ flag); the inspection-toxic posts of
 the test fold (in-domain: inspection posts of the other folds were trained on); and a cross-domain
 ROC-AUC: a second model per fold trained on the court posts of the training folds alone ranks all 437
 inspection-toxic posts (label: toxic by majority of annotators) by its abuse score. For mamori, the
-stream cascade too: the share of the test fold its gate passes on, and the share of the full model's
-flagged posts the cascade does not flag.
+stream cascade too: the share of the test fold its gate passes on, the share of the full model's
+flagged posts the cascade does not flag, and the share of the posts the court found infringing that the
+gate holds back (labelled positives never read by the full model).
 """
 
 from __future__ import annotations
@@ -146,8 +147,8 @@ def fold_figures(
 
 
 def cascade_figures(detector: Detector, test: Sequence[LabelledPost]) -> dict[str, float]:
-    """How much of the test fold the cascade's gate passes on, and the flags it loses against the full
-    model (posts the full model flags that the cascade does not)."""
+    """How much of the test fold the cascade's gate passes on, the flags it loses against the full model
+    (posts the full model flags that the cascade does not), and the court positives it holds back."""
     texts = [p.text for p in test]
     full = detector.score(texts)
     screened = detector.screen(texts)
@@ -155,9 +156,12 @@ def cascade_figures(detector: Detector, test: Sequence[LabelledPost]) -> dict[st
     flagged = np.array([bool(r.flags) for r in full])
     kept = np.array([bool(r.flags) for r in screened])
     loss = float((flagged & ~kept).sum() / flagged.sum()) if flagged.any() else float("nan")
+    positive = np.array([p.source is Source.COURT_POSITIVE for p in test])
+    held = float((positive & ~passed).sum() / positive.sum()) if positive.any() else float("nan")
     return {
         "cascade: share passed to the full model": float(passed.mean()),
         "cascade: recall loss vs full model": loss,
+        "cascade: court positives held back by the gate": held,
     }
 
 

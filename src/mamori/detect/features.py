@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from itertools import repeat
 from typing import Any
 
@@ -29,6 +29,8 @@ import sudachipy
 
 from mamori.detect.lexicon import LEXICON_CATEGORIES, LexiconHits
 from mamori.detect.model import MappedText, substitute
+from mamori.detect.ngram_keys import KeyTable, batch_grams, string_keys
+from mamori.detect.vectors import WordVectors
 
 # The court data anonymises people as [P-ind], [IDinfo]…; one placeholder character keeps them as a
 # feature ("a named person is the target") without teaching the model the bracket spelling.
@@ -50,10 +52,16 @@ def fold_tags(mapped: MappedText) -> MappedText:
     return substitute(mapped, _TAG, _PLACEHOLDER) if "[" in mapped.text else mapped
 
 
+def collapse_spaces(text: str) -> str:
+    """Runs of two or more white-space characters read as one space, as the n-grams see them."""
+    if "  " in text or "\n" in text or "\t" in text:
+        return _SPACES.sub(" ", text)
+    return text
+
+
 def char_ngrams(text: str) -> list[str]:
     """Character n-grams of CHAR_NGRAMS, runs of white space read as one space."""
-    if "  " in text or "\n" in text or "\t" in text:
-        text = _SPACES.sub(" ", text)
+    text = collapse_spaces(text)
     grams = list(text)
     n = len(text)
     for k in range(CHAR_NGRAMS[0] + 1, CHAR_NGRAMS[1] + 1):
@@ -115,11 +123,14 @@ class FeatureSpace:
 
     vocabulary: dict[str, int]
     idf: np.ndarray  # (len(vocabulary),) float32
-    n_chars: int  # columns [0, n_chars) are character n-grams, then words, then lexicon counts
+    n_chars: int  # columns [0, n_chars) are character n-grams, then words, lexicon counts, word vectors
     words: Words = Words.SUDACHI
+    vectors: WordVectors | None = None
 
     @classmethod
-    def fit(cls, texts: Sequence[str], words: Words = Words.SCRIPT_RUNS) -> FeatureSpace:
+    def fit(
+        cls, texts: Sequence[str], words: Words = Words.SCRIPT_RUNS, vectors: WordVectors | None = None
+    ) -> FeatureSpace:
         """Keep n-grams seen in at least MIN_DF texts, the most frequent first, as sklearn does."""
         blocks: list[list[str]] = []
         df: Counter[str] = Counter()
@@ -136,11 +147,16 @@ class FeatureSpace:
         n = len(texts)
         # smooth idf, as sklearn's TfidfVectorizer
         idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in names], dtype=np.float32)
-        return cls({g: i for i, g in enumerate(names)}, idf, len(blocks[0]), words)
+        return cls({g: i for i, g in enumerate(names)}, idf, len(blocks[0]), words, vectors)
 
     @property
     def size(self) -> int:
-        return len(self.vocabulary) + LEXICON_COLUMNS
+        return len(self.vocabulary) + LEXICON_COLUMNS + self.vector_dims
+
+    @property
+    def vector_dims(self) -> int:
+        vectors = getattr(self, "vectors", None)  # a model pickled before word vectors has none
+        return 0 if vectors is None else vectors.dims
 
     def names(self) -> list[str]:
         """The n-gram of each column (word n-grams keep their WORD_MARK)."""
@@ -149,25 +165,54 @@ class FeatureSpace:
             out[i] = gram
         return out
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("char_table", None)  # rebuilt from the vocabulary (and the vectors) after loading
+        return state
+
+    @cached_property
+    def char_table(self) -> tuple[KeyTable, np.ndarray, np.ndarray]:
+        """Character n-gram keys in a table, and per key its column in the vocabulary and its row of
+        the word-vector table (-1 for none; both arrays end with a -1 for the keys not in the table)."""
+        chars = [(g, i) for g, i in self.vocabulary.items() if i < self.n_chars]
+        keys = string_keys([g for g, _ in chars])
+        ids = np.array([i for _, i in chars], dtype=np.int32)
+        vectors = getattr(self, "vectors", None)
+        if vectors is not None:
+            keys = np.concatenate([keys, vectors.keys])
+        unique, inverse = np.unique(keys, return_inverse=True)
+        columns = np.full(len(unique) + 1, -1, dtype=np.int32)
+        rows = np.full(len(unique) + 1, -1, dtype=np.int32)
+        columns[inverse[: len(ids)]] = ids
+        if vectors is not None:
+            rows[inverse[len(ids) :]] = vectors.rows
+        return KeyTable(unique), columns, rows
+
     def transform(self, texts: Sequence[str], lexicon_counts: np.ndarray) -> sp.csr_matrix:
         """texts: fold_tags(normalise(post)).text per post; lexicon_counts: lexicon_row per post.
 
         Each block (characters, words) is sublinear TF-IDF, L2-normalised on its own; lexicon
-        counts enter as log1p.
+        counts enter as log1p; then the post's word vector (vectors.py), when the space has vectors.
+        Character n-grams are looked up for the whole batch as integer keys (ngram_keys.py), words
+        post by post in the vocabulary.
         """
         words = self.words
         get = self.vocabulary.get
-        per_text: list[np.ndarray] = []
+        vectors = getattr(self, "vectors", None)
+        grams = batch_grams([collapse_spaces(t) for t in texts], *CHAR_NGRAMS)
+        table, columns, rows = self.char_table
+        found = table.lookup(grams.keys)
+        word_ids: list[np.ndarray] = []
         lengths = np.zeros(len(texts), dtype=np.int64)
         for d, text in enumerate(texts):
-            grams = char_ngrams(text) + word_ngrams(text, words)
-            # a C-level pass over the post's n-grams, -1 where one is not in the vocabulary; post by
-            # post, so a batch never holds all its n-gram strings at once
-            per_text.append(np.fromiter(map(get, grams, repeat(-1)), dtype=np.int64, count=len(grams)))
-            lengths[d] = len(grams)
-        ids = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int64)
+            found_words = word_ngrams(text, words)
+            word_ids.append(
+                np.fromiter(map(get, found_words, repeat(-1)), dtype=np.int64, count=len(found_words))
+            )
+            lengths[d] = len(found_words)
+        ids = np.concatenate([columns[found].astype(np.int64), *word_ids])
         n_vocab = len(self.vocabulary)
-        docs = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        docs = np.concatenate([grams.docs, np.repeat(np.arange(len(texts), dtype=np.int64), lengths)])
         known = ids >= 0
         keys, tf = np.unique(docs[known] * n_vocab + ids[known], return_counts=True)
         doc, col = np.divmod(keys, n_vocab)
@@ -191,7 +236,11 @@ class FeatureSpace:
         indices[gram_slots] = col
         data[lex_slots] = lex.ravel()
         indices[lex_slots] = np.tile(np.arange(n_vocab, n_vocab + n_lex, dtype=np.int32), len(texts))
-        return sp.csr_matrix((data, indices, indptr), shape=(len(texts), n_vocab + n_lex))
+        x = sp.csr_matrix((data, indices, indptr), shape=(len(texts), n_vocab + n_lex))
+        if vectors is None:
+            return x
+        embedded = vectors.embed(grams.docs, rows[found], len(texts))
+        return sp.hstack([x, sp.csr_matrix(embedded)], format="csr", dtype=np.float32)
 
 
 def lexicon_row(hits: LexiconHits) -> list[int]:

@@ -85,6 +85,10 @@ _ADDRESS = re.compile(
 _SEP = r"[\s‐‑‒–—―−ー-]"
 _MY_NUMBER = re.compile(rf"{_NOT_DIGIT_BEFORE}(\d{{4}}){_SEP}?(\d{{4}}){_SEP}?(\d{{4}})(?![\d\-])")
 
+# What every pattern above needs (a digit for numbers, postal codes and street blocks, 丁目 for a block in
+# kanji numerals, an at sign for e-mail): most posts have none of them and skip the patterns.
+_ANY_PERSONAL_DATA = re.compile(r"\d|@|丁目")
+
 
 def my_number_check_digit(first_eleven: str) -> int:
     """The check digit of an Individual Number (番号法施行令 Art. 8) from its first eleven digits."""
@@ -129,6 +133,8 @@ def find_personal_data(text: str) -> list[PersonalDataMatch]:
     """Personal data in text, in order, with offsets into text; overlapping matches keep the first kind
     in the order My Number, address, phone, e-mail, postal code."""
     mapped = fold_width(text)
+    if _ANY_PERSONAL_DATA.search(mapped.text) is None:
+        return []
     kept: list[PersonalDataMatch] = []
     for match in _matches(mapped, text):
         if all(match.end <= k.start or match.start >= k.end for k in kept):

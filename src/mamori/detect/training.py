@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,11 +14,12 @@ from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import GroupKFold
 
 from mamori.detect.cascade import Gate, fit_gate
-from mamori.detect.classifier import Detector
+from mamori.detect.classifier import RULE_FLAG_FLOOR, Detector, exposes_personal_data
 from mamori.detect.datasets import LabelledPost, Source
 from mamori.detect.features import FeatureSpace, Words, fold_tags, lexicon_row
 from mamori.detect.lexicon import lexicon_hits
 from mamori.detect.model import CATEGORIES, Category, normalise
+from mamori.detect.vectors import load_shipped
 
 DEFAULT_SEED = 20250401
 FOLDS = 5
@@ -38,16 +39,24 @@ HEAD_CAPS: dict[Source, float] = {Source.ORDINARY: 0.05}
 
 @dataclass(frozen=True)
 class Prepared:
-    """Posts turned into what the features read: normalised, tag-folded texts and lexicon counts."""
+    """Posts turned into what the features read: normalised, tag-folded texts and lexicon counts, and
+    the categories the rules alone flag (a lexicon floor, personal data)."""
 
     texts: list[str]
     lexicon_counts: np.ndarray
+    ruled: list[set[Category]] = field(default_factory=list)
 
 
 def prepare(texts: Sequence[str]) -> Prepared:
     mapped = [fold_tags(normalise(t)) for t in texts]
-    counts = np.array([lexicon_row(lexicon_hits(m)) for m in mapped], dtype=np.float32)
-    return Prepared([m.text for m in mapped], counts.reshape(len(texts), -1))
+    hits = [lexicon_hits(m) for m in mapped]
+    counts = np.array([lexicon_row(h) for h in hits], dtype=np.float32)
+    ruled = [
+        {c for c, f in h.floors.items() if f >= RULE_FLAG_FLOOR}
+        | ({Category.PRIVACY} if exposes_personal_data(t) else set())
+        for h, t in zip(hits, texts, strict=True)
+    ]
+    return Prepared([m.text for m in mapped], counts.reshape(len(texts), -1), ruled)
 
 
 def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -58,15 +67,26 @@ def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def capped_threshold(
-    threshold: float, p: np.ndarray, sources: np.ndarray, caps: dict[Source, float]
+    threshold: float,
+    p: np.ndarray,
+    sources: np.ndarray,
+    caps: dict[Source, float],
+    ruled: np.ndarray | None = None,
 ) -> float:
-    """threshold, raised where needed so that each capped source is flagged at most its share."""
+    """threshold, raised where needed so that each capped source is flagged at most its share.
+
+    ruled marks the posts the rules flag whatever the head says: they count against the share, so the
+    cap holds for the flags a user sees, not for the head alone.
+    """
+    ruled = np.zeros(len(p), dtype=bool) if ruled is None else ruled
     for source, cap in caps.items():
-        negatives = np.sort(p[sources == source.value])
-        n = len(negatives)
-        allowed = int(np.floor(cap * n))  # how many of them may be flagged
-        if n >= 20 and allowed < n:
-            threshold = max(threshold, float(np.nextafter(negatives[n - allowed - 1], np.inf)))
+        pick = sources == source.value
+        n = int(pick.sum())
+        negatives = np.sort(p[pick & ~ruled])
+        # how many of them the head may flag, once the rules' flags are counted
+        allowed = max(int(np.floor(cap * n)) - int((pick & ruled).sum()), 0)
+        if n >= 20 and allowed < len(negatives):
+            threshold = max(threshold, float(np.nextafter(negatives[len(negatives) - allowed - 1], np.inf)))
     return threshold
 
 
@@ -94,11 +114,12 @@ def fit_detector(
     caps: dict[Source, float] | None = None,
     gate: bool = True,
     head_caps: bool = True,
+    vectors: bool = True,
 ) -> Detector:
     """Fit features, every head and (gate=True) the cascade's gate on posts; deterministic for a given
     seed and input order."""
     prepared = prepare([p.text for p in posts])
-    features = FeatureSpace.fit(prepared.texts, words)
+    features = FeatureSpace.fit(prepared.texts, words, load_shipped() if vectors else None)
     x = features.transform(prepared.texts, prepared.lexicon_counts)
     groups = np.array([p.group for p in posts])
     sources = np.array([p.source.value for p in posts])
@@ -126,9 +147,11 @@ def fit_detector(
         enough = y.sum() >= THRESHOLD_MIN_POSITIVES
         threshold = best_f1_threshold(y, calibrated) if enough else 0.5
         if category is Category.ABUSE:
-            threshold = capped_threshold(threshold, calibrated, sources[known], caps)
+            ruled = np.array([bool(r) for r in prepared.ruled])[known]
+            threshold = capped_threshold(threshold, calibrated, sources[known], caps, ruled)
         elif head_caps:
-            threshold = capped_threshold(threshold, calibrated, sources[known], HEAD_CAPS)
+            ruled = np.array([category in r for r in prepared.ruled])[known]
+            threshold = capped_threshold(threshold, calibrated, sources[known], HEAD_CAPS, ruled)
         thresholds[category] = round(threshold, 4)
         head = LogisticRegression(**params).fit(xk, y)  # type: ignore[arg-type]
         heads.append(category)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
-from mamori.evidence import report, service
+from mamori.evidence import captures, report, service
 from mamori.evidence.download import attachment
 from mamori.evidence.model import EvidenceItem
 from mamori.evidence.settings import evidence_settings
@@ -81,16 +81,40 @@ def list_items(
     return {"items": [public(i) for i in service.items_for(owner_type, owner_id, by=principal, db=db)]}
 
 
+def capture_json(status: captures.CaptureStatus) -> dict[str, Any]:
+    return {
+        "id": status.id,
+        "status": status.status,
+        "owner_type": status.owner_type,
+        "owner_id": status.owner_id,
+        "url": status.url,
+        "requested_at": status.requested_at.isoformat(),
+        "finished_at": status.finished_at.isoformat() if status.finished_at else None,
+        "attempts": status.attempts,
+        "status_url": f"/api/v1/evidence/captures/{status.id}",
+        "item": public(status.item) if status.item else None,
+        "error": None
+        if status.error_code is None
+        else {"code": status.error_code, "message": {"ja": status.error_ja, "en": status.error_en}},
+    }
+
+
 @router.post(
     "/api/v1/evidence/captures",
-    status_code=201,
+    status_code=202,
     dependencies=[rate_limit("capture", "capture_rate_limit_per_minute")],
 )
 def capture(
-    body: CaptureRequest, principal: Capturer, db: DbSession, clock: AppClock, settings: AppSettings
+    body: CaptureRequest,
+    principal: Capturer,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    response: Response,
 ) -> dict[str, Any]:
-    """The server captures the page (headless Chromium, WACZ, screenshots, signed metadata)."""
-    item = service.capture(
+    """Queue a capture of the page by the server (headless Chromium, WACZ, screenshots, signed metadata).
+    Answers at once (202) with the capture's status; `status_url` shows the item when a worker is done."""
+    status = captures.request_capture(
         body.owner_type,
         body.owner_id,
         body.url,
@@ -100,7 +124,15 @@ def capture(
         settings=evidence_settings(settings),
         clock=clock,
     )
-    return public(item)
+    db.commit()  # the 202 means the capture is queued for good
+    response.headers["Location"] = f"/api/v1/evidence/captures/{status.id}"
+    return capture_json(status)
+
+
+@router.get("/api/v1/evidence/captures/{capture_id}")
+def capture_state(capture_id: str, principal: Reader, db: DbSession) -> dict[str, Any]:
+    """A capture's status: queued, running, done (with its item) or failed (with the reason)."""
+    return capture_json(captures.capture_status(capture_id, by=principal, db=db))
 
 
 @router.post("/api/v1/evidence/uploads", status_code=201)

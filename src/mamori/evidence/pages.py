@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from mamori.core.auth import Principal
 from mamori.core.clock import JST
 from mamori.core.errors import DomainError, NotFound
-from mamori.evidence import kit, service
+from mamori.evidence import captures, kit, service
 from mamori.evidence.download import attachment
 from mamori.evidence.model import PROFILE_FIELD_LABELS, Access, EvidenceItem, ItemKind
 from mamori.evidence.settings import evidence_settings
@@ -27,6 +27,7 @@ from mamori.web.templating import page_lang, render
 
 router = APIRouter(tags=["evidence pages"])
 ITEM = "/evidence/items/{item_id}"
+REFRESH_SECONDS = 3  # how often a waiting capture's page reloads itself
 
 
 PageReader = Annotated[Principal | None, Depends(staff_page("evidence.read"))]
@@ -129,9 +130,9 @@ def capture(
     url: Annotated[str, Form(max_length=4000)],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    """The server captures the page; the person then sees the item with its hashes and profile."""
+    """Queue a capture by the server; the person is taken to the capture's page, which follows it."""
     try:
-        item = service.capture(
+        status = captures.request_capture(
             owner_type,
             owner_id,
             url.strip(),
@@ -155,7 +156,44 @@ def capture(
             values=values,
         )
     db.commit()  # durable before the browser follows the redirect (get_db commits after the response)
-    return RedirectResponse(_item_url(request, item.id), status_code=303)
+    return RedirectResponse(_capture_url(request, status.id), status_code=303)
+
+
+def _capture_url(request: Request, capture_id: str) -> str:
+    return f"/evidence/captures/{capture_id}?" + urlencode({"lang": page_lang(request)})
+
+
+@router.get("/evidence/captures/{capture_id}", response_model=None)
+def capture_page(request: Request, capture_id: str, principal: PageReader, db: DbSession) -> Response:
+    """A capture's progress. Without JavaScript: while it waits the page refreshes itself every few
+    seconds; once done it leads to the item, and a failure says why and offers the form again."""
+    if principal is None:
+        return _sign_in(request)
+    try:
+        status = captures.capture_status(capture_id, by=principal, db=db)
+    except DomainError as exc:
+        return render(
+            request,
+            "evidence/capture.html",
+            {"error": _message(request, exc), "refresh_seconds": None},
+            status_code=exc.status,
+        )
+    if status.item is not None:
+        return RedirectResponse(_item_url(request, status.item.id), status_code=303)
+    error = None
+    if status.error_code:
+        error = status.error_en if page_lang(request) == "en" else status.error_ja
+    return render(
+        request,
+        "evidence/capture.html",
+        {
+            "error": None,
+            "capture": status,
+            "capture_error": error,
+            "refresh_seconds": REFRESH_SECONDS if status.pending else None,
+            "list_url": _list_url(request, status.owner_type, status.owner_id),
+        },
+    )
 
 
 @router.post("/evidence/uploads", response_model=None)

@@ -42,7 +42,7 @@ from mamori.core.db import new_id
 from mamori.core.errors import DomainError, Forbidden, NotFound
 from mamori.core.text import refuse_control_characters
 from mamori.evidence import ledger, package, report, signing, store, uploads
-from mamori.evidence.capture import capture_page
+from mamori.evidence.capture import CaptureResult
 from mamori.evidence.model import (
     Access,
     EvidenceItem,
@@ -308,21 +308,21 @@ def export_ledger(out: Path, *, db: Session, settings: EvidenceSettings) -> int:
 # ---------------------------------------------------------------- adding and changing
 
 
-def capture(
-    owner_type: str,
-    owner_id: str,
+def keep_capture(
+    owner: Owner,
     url: str,
+    result: CaptureResult,
     *,
-    by: Principal,
+    actor: str,
     reason: str,
     db: Session,
     settings: EvidenceSettings,
     clock: Clock,
+    item_id: str | None = None,
 ) -> EvidenceItem:
-    """The server captures `url` for a case or consultation: WACZ, page, screenshots, metadata, signed."""
-    owner = authorize(by, owner_type, owner_id, Access.change, db=db)
-    result = capture_page(url, settings=settings, clock=clock)
-    item_id = new_id()
+    """Seal a capture's package under the evidence root and add its item and ledger entry (caller's
+    transaction). Files first: a rollback may leave an orphan folder, never a row without its files."""
+    item_id = item_id or new_id()
     relative = Path("items") / item_id
     scratch = settings.root / "scratch" / item_id  # the plain package, only until it is sealed
     try:
@@ -351,7 +351,7 @@ def capture(
             size=wacz["size"],
             storage_path=str(relative),
             profile_json=store.profile_to_json(profile),
-            created_by=by.actor.ident,
+            created_by=actor,
             sealed=True,
         )
     )
@@ -360,13 +360,18 @@ def capture(
     record(
         item,
         LedgerAction.capture,
-        actor=by.actor.ident,
+        actor=actor,
         reason=reason,
         at=clock.now(),
         db=db,
         metadata_sha256=metadata_sha,
     )
     return item
+
+
+def discard_files(item_id: str, settings: EvidenceSettings) -> None:
+    """Remove the files of an item that was never recorded (a capture another worker finished first)."""
+    shutil.rmtree(settings.root / "items" / item_id, ignore_errors=True)
 
 
 def upload(

@@ -157,3 +157,25 @@ def ledger_entries(db: Session, *, item_id: str | None = None, batch: int = 5000
         stmt = stmt.where(EvidenceLedgerRow.item_id == item_id)
     for row in db.scalars(stmt.execution_options(yield_per=batch)):
         yield _to_entry(row)
+
+
+class EvidenceCaptureRow(Base):
+    """A capture asked for and run by a worker (mamori.evidence.jobs): queued, running, done or failed."""
+
+    __tablename__ = "evidence_captures"
+
+    id: Mapped[str] = mapped_column(id_column_type(), primary_key=True)
+    owner_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    owner_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    url: Mapped[str] = mapped_column(Text, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    requested_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    item_id: Mapped[str | None] = mapped_column(id_column_type(), ForeignKey("evidence_items.id"))
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    error_ja: Mapped[str | None] = mapped_column(Text)
+    error_en: Mapped[str | None] = mapped_column(Text)

@@ -7,17 +7,19 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from mamori.core.auth import Principal
-from mamori.logs import service
+from mamori.logs import imports, service
 from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 router = APIRouter(tags=["logs"])
 
 MAX_BATCH = 1000
+STREAM_PIECE = 1024 * 1024
 
 Ingester = Annotated[Principal, Depends(require("logs.ingest"))]
 Reader = Annotated[Principal, Depends(require("disclosure.read"))]
@@ -122,6 +124,82 @@ def ingest_holders(
         batch_id=body.batch_id,
     )
     return {"stored": count}
+
+
+def import_json(status: imports.ImportStatus) -> dict[str, Any]:
+    error = None
+    if status.error_code:
+        error = {
+            "code": status.error_code,
+            "field": status.error_field,
+            "message": {"ja": status.error_ja, "en": status.error_en},
+        }
+    return {
+        "id": status.id,
+        "kind": status.kind,
+        "format": status.format,
+        "filename": status.filename,
+        "status": status.status,
+        "requested_at": status.requested_at.isoformat(),
+        "finished_at": status.finished_at.isoformat() if status.finished_at else None,
+        "attempts": status.attempts,
+        "size_bytes": status.size_bytes,
+        "stored": status.rows,
+        "error": error,
+        "status_url": f"/api/v1/logs/imports/{status.id}",
+    }
+
+
+@router.post("/api/v1/logs/imports", status_code=202)
+async def request_import(
+    request: Request,
+    response: Response,
+    principal: Ingester,
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    kind: Annotated[str, Query(max_length=20, description="events, assignments or holders")],
+    format: Annotated[str, Query(max_length=10, description="jsonl or csv")] = "jsonl",
+    filename: Annotated[str, Query(max_length=200, description="the file's name, for file:line")] = "",
+) -> dict[str, Any]:
+    """A whole log file as the request body (JSON lines or CSV, UTF-8), imported by a worker. Answers at
+    once (202) with the import's status; `status_url` says when its rows are stored, or names the bad
+    row (file:line, field, what to fix); nothing of a file with a bad row is stored. 413 past the limit."""
+    imports.check_request(kind, format)
+    upload = imports.Upload(imports.max_bytes(settings))
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > upload.limit:
+        raise imports.too_large(upload.limit)
+    # compressed off the event loop (zlib lets go of the GIL), a megabyte at a time
+    pending = bytearray()
+    async for chunk in request.stream():
+        pending += chunk
+        if len(pending) >= STREAM_PIECE:
+            await run_in_threadpool(upload.feed, bytes(pending))
+            pending.clear()
+    await run_in_threadpool(upload.feed, bytes(pending))
+    status = await run_in_threadpool(
+        imports.request_import,
+        kind,
+        format,
+        filename or f"{kind}.{format}",
+        upload,
+        by=principal.actor,
+        db=db,
+        at=clock.now(),
+        settings=settings,
+    )
+    await run_in_threadpool(db.commit)  # the 202 means the import is queued for good
+    response.headers["Location"] = f"/api/v1/logs/imports/{status.id}"
+    return import_json(status)
+
+
+@router.get("/api/v1/logs/imports/{import_id}")
+def import_state(
+    import_id: Annotated[str, PathParam(max_length=32)], principal: Ingester, db: DbSession
+) -> dict[str, Any]:
+    """An import's status: queued, running, done (`stored` rows) or failed (the bad row, in ja and en)."""
+    return import_json(imports.import_status(import_id, by=principal.actor, db=db))
 
 
 @router.get("/api/v1/logs/accounts/{account_id}/events")

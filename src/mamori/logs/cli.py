@@ -48,15 +48,38 @@ def import_file(
     format: Annotated[
         str | None, typer.Option("--format", help="jsonl or csv (default: by the file name).")
     ] = None,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue",
+            help="Hand the file to a worker (`mamori worker`, queue imports) and print the import's id at "
+            "once; follow it with `mamori logs import-status ID`.",
+        ),
+    ] = False,
 ) -> None:
     """Import a JSON-lines or CSV file, streamed. A bad row is named (file:line, field, what to fix) and
-    nothing of the file is written."""
+    nothing of the file is written. With --queue a worker imports it (for large files)."""
     from mamori.core.command import staff_actor, unit_of_work
-    from mamori.logs import service
+    from mamori.logs import imports, service
 
     if format not in (None, "jsonl", "csv"):
         typer.echo("--format: jsonl か csv / jsonl or csv", err=True)
         raise typer.Exit(2)
+    if queue:
+        fmt = format or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
+        with unit_of_work() as (db, settings):
+            actor = staff_actor(as_email, db)
+            service.may_ingest(actor)
+            imports.check_request(kind, fmt)
+            with file.open("rb") as handle:
+                upload = imports.read_upload(
+                    iter(lambda: handle.read(1024 * 1024), b""), imports.max_bytes(settings)
+                )
+            status = imports.request_import(
+                kind, fmt, file.name, upload, by=actor, db=db, at=_now(), settings=settings
+            )
+        typer.echo(status.id)
+        return
     with unit_of_work() as (db, settings):
         count = service.import_file(
             db,
@@ -68,6 +91,29 @@ def import_file(
             settings=settings,
         )
     typer.echo(f"imported {count} {kind} row(s) from {file.name}")
+
+
+@app.command("import-status")
+def import_status(
+    import_id: Annotated[str, typer.Argument(help="The id printed by `mamori logs import --queue`.")],
+    as_email: AsOption,
+) -> None:
+    """Where a queued import stands: queued, running, done (rows stored) or failed (the bad row named).
+    Exit code 0 when done, 1 when failed, 3 while it waits or runs."""
+    from mamori.core.command import staff_actor, unit_of_work
+    from mamori.logs import imports
+
+    with unit_of_work() as (db, _settings):
+        status = imports.import_status(import_id, by=staff_actor(as_email, db), db=db)
+    typer.echo(f"{status.status}\t{status.kind}\t{status.filename}\tattempts={status.attempts}")
+    if status.status == imports.DONE:
+        typer.echo(f"imported {status.rows} {status.kind} row(s) from {status.filename}")
+    elif status.status == imports.FAILED:
+        typer.echo(status.error_ja or "")
+        typer.echo(status.error_en or "")
+        raise typer.Exit(1)
+    else:
+        raise typer.Exit(3)
 
 
 @app.command("lookup")

@@ -355,6 +355,16 @@ def copy_rows(db: Session, table: str, columns: tuple[str, ...], rows: Iterable[
             copy.write_row(row)
 
 
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise DomainError(
+            code="logs_bad_kind",
+            field="kind",
+            ja="種類は events、assignments、holders のいずれかです。",
+            en="The kind is events, assignments or holders.",
+        )
+
+
 def write(
     db: Session,
     kind: str,
@@ -370,13 +380,7 @@ def write(
     """Validate and write rows of one kind; raise one DomainError naming every bad row (up to 20) and
     leave the caller's transaction to roll back. `numbered`: rows are (where, row-or-problem) pairs.
     `batch_id`: the sender's id for the batch; a batch already stored under it is not stored again."""
-    if kind not in KINDS:
-        raise DomainError(
-            code="logs_bad_kind",
-            field="kind",
-            ja="種類は events、assignments、holders のいずれかです。",
-            en="The kind is events, assignments or holders.",
-        )
+    check_kind(kind)
     if batch_id is not None:
         earlier = db.get(BatchRow, (actor.ident[:200], batch_id))
         if earlier is not None:
@@ -435,15 +439,19 @@ def write(
     return count
 
 
-def read_file(path: Path, fmt: str | None = None) -> Iterator[tuple[str, Mapping[str, Any] | RowProblem]]:
+NumberedRows = Iterator[tuple[str, Mapping[str, Any] | RowProblem]]
+
+
+def read_file(path: Path, fmt: str | None = None) -> NumberedRows:
     """The rows of a JSON-lines or CSV file, one at a time, each with its file:line."""
     fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
-    name = path.name
     with path.open(encoding="utf-8", newline="") as handle:
-        if fmt == "csv":
-            yield from _csv_rows(handle, name)
-        else:
-            yield from _jsonl_rows(handle, name)
+        yield from read_text(handle, path.name, fmt)
+
+
+def read_text(handle: io.TextIOBase, name: str, fmt: str) -> NumberedRows:
+    """The rows of an open JSON-lines or CSV text stream (`name`: the file's name, for file:line)."""
+    return _csv_rows(handle, name) if fmt == "csv" else _jsonl_rows(handle, name)
 
 
 def _jsonl_rows(handle: io.TextIOBase, name: str) -> Iterator[tuple[str, Mapping[str, Any] | RowProblem]]:

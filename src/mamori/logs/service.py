@@ -50,6 +50,7 @@ __all__ = [
     "ingest_events",
     "ingest_holders",
     "keys_not_rewrapped",
+    "may_ingest",
     "place_hold",
     "post_event",
     "purge",
@@ -81,7 +82,8 @@ def _may_manage_holds(actor: Actor) -> None:
         )
 
 
-def _may_ingest(actor: Actor) -> None:
+def may_ingest(actor: Actor) -> None:
+    """Only the log source and a legal officer (logs.ingest) send logs, or follow an import of theirs."""
     if not actor.may("logs.ingest"):
         raise Forbidden(
             ja="記録を送れるのはログ送信元と法務担当者だけです。",
@@ -499,7 +501,7 @@ def ingest_events(
 ) -> int:
     """Store account/post events (validated row by row; one bad row: nothing is written). `batch_id`:
     the sender's id for this batch; a retry with the same id is answered with the earlier count."""
-    _may_ingest(actor)
+    may_ingest(actor)
     return ingest.write(
         db, "events", rows, actor=actor, at=at, settings=_settings(settings), source=source, batch_id=batch_id
     )
@@ -516,7 +518,7 @@ def ingest_assignments(
     batch_id: str | None = None,
 ) -> int:
     """Store IP assignment records (one bad row: nothing is written)."""
-    _may_ingest(actor)
+    may_ingest(actor)
     return ingest.write(
         db,
         "assignments",
@@ -540,7 +542,7 @@ def ingest_holders(
     batch_id: str | None = None,
 ) -> int:
     """Store (replace) account holders' details (one bad row: nothing is written)."""
-    _may_ingest(actor)
+    may_ingest(actor)
     return ingest.write(
         db,
         "holders",
@@ -565,7 +567,7 @@ def import_file(
 ) -> int:
     """Import a JSON-lines or CSV file of one kind, streamed row by row (PostgreSQL: COPY). A bad row
     is named as file:line with the field and what to fix, and nothing of the file is written."""
-    _may_ingest(actor)
+    may_ingest(actor)
     return ingest.write(
         db,
         kind,

@@ -117,3 +117,32 @@ class BatchRow(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     rows: Mapped[int] = mapped_column(Integer, nullable=False)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class LogImportRow(Base):
+    """A log file sent to be imported by a worker (`logs.imports`): queued, running (leased to one worker
+    until `lease_until`), done (`rows` stored) or failed (the first bad row, in ja and en). The file waits
+    in `upload`, compressed and sealed with the data key `key_id`, and is deleted once done or failed."""
+
+    __tablename__ = "logs_import"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    format: Mapped[str] = mapped_column(String(10), nullable=False)
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    requested_by: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)  # of the file as sent
+    key_id: Mapped[str | None] = mapped_column(ForeignKey("logs_data_key.id"), nullable=True)
+    upload: Mapped[bytes | None] = mapped_column(
+        LargeBinary, nullable=True
+    )  # gzip, sealed; None once settled
+    rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    error_field: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    error_ja: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_en: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -36,3 +36,8 @@ def current_revision(connection: object) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()  # type: ignore[arg-type]
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave procrastinate's own tables (its schema is applied whole by a migration) out of autogenerate."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))

@@ -6,6 +6,7 @@ from alembic import context
 
 from mamori.core.db import make_engine
 from mamori.core.schema import load_all_tables
+from mamori.migrations import include_name
 
 target_metadata = load_all_tables().metadata
 url = context.config.get_main_option("sqlalchemy.url") or ""
@@ -22,7 +23,11 @@ def run_migrations() -> None:
     connectable = context.config.attributes.get("connection")
     if connectable is not None:
         context.configure(
-            connection=connectable, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+            connection=connectable,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -36,7 +41,11 @@ def run_migrations() -> None:
             # outside a transaction: it goes to the driver's connection before SQLAlchemy begins one.
             _driver(connection).execute("PRAGMA foreign_keys=OFF")
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -14,6 +14,7 @@ import os
 import smtplib
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -33,7 +34,6 @@ from mamori.notices.model import NoticeStatus, next_attempt_delay
 from mamori.notices.store import NoticeRow
 
 log = logging.getLogger("mamori.worker")
-LEASE = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def smtp_send(settings: Settings, message: EmailMessage) -> None:
         client.send_message(message)
 
 
-def _claim(db: Session, *, worker_id: str, now: dt.datetime, batch: int) -> list[str]:
+def _claim(db: Session, *, worker_id: str, now: dt.datetime, batch: int, lease: dt.timedelta) -> list[str]:
     due = and_(
         NoticeRow.status == NoticeStatus.PENDING.value,
         NoticeRow.next_attempt_at <= now,
@@ -100,7 +100,7 @@ def _claim(db: Session, *, worker_id: str, now: dt.datetime, batch: int) -> list
         result = db.execute(
             update(NoticeRow)
             .where(NoticeRow.id == notice_id, due)
-            .values(lease_owner=worker_id, lease_until=now + LEASE)
+            .values(lease_owner=worker_id, lease_until=now + lease)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append(notice_id)
@@ -128,8 +128,11 @@ def deliver_due(
     batch: int = 50,
     send: object = None,
     on_settled: OnSettled | None = None,
+    budget_s: float | None = None,
 ) -> DeliveryReport:
     """Deliver every notice due now; each notice is claimed, sent and settled in its own transactions.
+    With `budget_s`, no new batch is claimed after that many seconds (under a steady stream the worker's
+    other jobs then still get their turn; what is left goes out next round).
 
     `on_settled` lets the capability that owns the notice's subject record the outcome (the case
     timeline) in the same transaction: notices knows nothing of cases.
@@ -138,10 +141,12 @@ def deliver_due(
     sender = send or smtp_send
     report = DeliveryReport()
     sealer = Sealer(settings.secret_key)
-    while True:
+    started = time.monotonic()
+    while budget_s is None or time.monotonic() - started < budget_s:
         now = clock.now()
         with transaction(factory) as db:
-            claimed = _claim(db, worker_id=worker_id, now=now, batch=batch)
+            lease = dt.timedelta(seconds=settings.outbox_lease_seconds)
+            claimed = _claim(db, worker_id=worker_id, now=now, batch=batch, lease=lease)
         if not claimed:
             break
         for notice_id in claimed:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict, Unpack, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from mamori.core.crypto import Sealer
@@ -36,51 +37,63 @@ def _bound(notice_id: str, field: str) -> str:
     return f"notice:{notice_id}:{field}"
 
 
-def queue(
-    db: Session,
-    *,
-    sealer: Sealer,
-    case_id: str | None,
-    kind: NoticeKind | str,
-    recipient: str,
-    to_address: str,
-    lang: str,
-    subject: str,
-    body: str,
-    dedupe_key: str,
-    at: dt.datetime,
-    first_for_new_case: bool = False,
-    ref: str | None = None,
-) -> NoticeRow:
-    """Write a notice to the outbox; a notice with the same dedupe key is never written twice.
+class Outgoing(TypedDict):
+    """A notice to write: who it goes to, in which language, what it says (sealed at rest)."""
 
-    `first_for_new_case` skips the look-up for a case created in this same transaction (the receipt):
-    nothing can exist yet, and the unique dedupe key still guards the table.
-    """
-    if not first_for_new_case:
-        existing = db.scalar(select(NoticeRow).where(NoticeRow.dedupe_key == dedupe_key))
-        if existing is not None:
-            return existing
-    notice_id = new_id()  # known before the insert, so the sealed fields can be bound to it in one write
-    row = NoticeRow(
-        id=notice_id,
-        ref=ref,
-        case_id=case_id,
-        kind=str(kind),
-        recipient=recipient,
-        dedupe_key=dedupe_key,
-        lang=lang,
-        subject=subject,
-        status=NoticeStatus.PENDING.value,
-        created_at=at,
-        next_attempt_at=at,
-        to_sealed=sealer.seal(to_address, bound_to=_bound(notice_id, "to")),
-        body_sealed=sealer.seal(body, bound_to=_bound(notice_id, "body")),
-        message_id=f"<{notice_id}@mamori.notices>",
-    )
+    sealer: Sealer
+    case_id: str | None
+    kind: NoticeKind | str
+    recipient: str
+    to_address: str
+    lang: str
+    subject: str
+    body: str
+    dedupe_key: str
+    at: dt.datetime
+    ref: NotRequired[str | None]
+
+
+def queue(db: Session, **notice: Unpack[Outgoing]) -> NoticeRow:
+    """Write a notice to the outbox; a notice with the same dedupe key is never written twice."""
+    existing = db.scalar(select(NoticeRow).where(NoticeRow.dedupe_key == notice["dedupe_key"]))
+    if existing is not None:
+        return existing
+    row = NoticeRow(**outbox_values(**notice))
     db.add(row)
     db.flush()  # callers may refer to the notice (e.g. an inquiry records which mail started its window)
     return row
+
+
+def queue_row(**notice: Unpack[Outgoing]) -> tuple[Table, dict[str, Any]]:
+    """The notice `queue` would write, without its look-up (for a notice nothing can exist for yet, like a
+    new case's receipt), as a table and a row, for a caller that writes several rows in one round trip.
+    It must land in the caller's transaction, like every write to the outbox; the unique dedupe key
+    still guards the table."""
+    return cast(Table, NoticeRow.__table__), outbox_values(**notice)
+
+
+def outbox_values(**notice: Unpack[Outgoing]) -> dict[str, Any]:
+    """Every column of a pending notice (no default left to the ORM); its id is chosen here so the sealed
+    fields are bound to it."""
+    notice_id = new_id()
+    sealer = notice["sealer"]
+    return {
+        "id": notice_id,
+        "ref": notice.get("ref"),
+        "case_id": notice["case_id"],
+        "kind": str(notice["kind"]),
+        "recipient": notice["recipient"],
+        "dedupe_key": notice["dedupe_key"],
+        "lang": notice["lang"],
+        "subject": notice["subject"],
+        "status": NoticeStatus.PENDING.value,
+        "attempts": 0,
+        "created_at": notice["at"],
+        "next_attempt_at": notice["at"],
+        "to_sealed": sealer.seal(notice["to_address"], bound_to=_bound(notice_id, "to")),
+        "body_sealed": sealer.seal(notice["body"], bound_to=_bound(notice_id, "body")),
+        "message_id": f"<{notice_id}@mamori.notices>",
+    }
 
 
 def record_skipped(

@@ -19,4 +19,4 @@ def bank_removals(factory: sessionmaker[Session], settings: Settings, clock: Clo
         return service.bank_removals(db=db, settings=settings, at=clock.now())
 
 
-JOBS = [Job("reposts.bank", bank_removals, every=dt.timedelta(minutes=5), order=95)]
+JOBS = [Job("reposts.bank", bank_removals, every=dt.timedelta(minutes=5), order=95, queue="scoring")]

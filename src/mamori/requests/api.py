@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from mamori.core.audit import Actor
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
 from mamori.core.config import Settings
+from mamori.core.db import run_single_statement_unit, transaction
 from mamori.core.errors import DomainError
 from mamori.core.text import SingleLineText
 from mamori.notices import service as notices
 from mamori.requests import service, store
+from mamori.requests.model import Receipt
 from mamori.requests.schema import ReceiptOut, RemovalRequestIn, json_schema
 from mamori.web.deps import (
     PUBLIC,
@@ -23,9 +28,11 @@ from mamori.web.deps import (
     AppSettings,
     DbSession,
     client_address,
+    clock_of,
     limiter_for,
     rate_limit,
     require,
+    settings_of,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["removal requests"])
@@ -54,24 +61,26 @@ def to_form(body: RemovalRequestIn, *, source: str, idempotency_key: str | None)
 
 
 @router.post("/removal-requests", status_code=201, response_model=ReceiptOut, dependencies=[PUBLIC])
-def file_removal_request(
+async def file_removal_request(
     body: RemovalRequestIn,
     request: Request,
-    db: DbSession,
-    settings: AppSettings,
-    clock: AppClock,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> ReceiptOut:
     """Receive a removal request (Art. 22). Answers with the receipt number and the time of receipt."""
+    settings, clock = settings_of(request), clock_of(request)
     check_intake_limit(request, settings)
-    receipt = service.file_request(
-        to_form(body, source="api", idempotency_key=idempotency_key),
-        db=db,
-        settings=settings,
-        at=clock.now(),
-        by=Actor(f"public:{client_address(request)}"),
-    )
-    db.commit()  # the 201 is only sent once the request is durable
+    form = to_form(body, source="api", idempotency_key=idempotency_key)
+    at, by = clock.now(), Actor(f"public:{client_address(request)}")
+    # One read and one write (a single statement on PostgreSQL), durable before the 201 is sent.
+    engine = request.app.state.single_statement_engine
+    if engine is not None:  # PostgreSQL: on the event loop, no thread hop
+        receipt = await run_single_statement_unit(
+            engine, lambda db: service.file_request(form, db=db, settings=settings, at=at, by=by)
+        )
+    else:  # SQLite (or a session factory given to the app): the whole unit in one thread-pool trip
+        receipt = await run_in_threadpool(
+            file_and_commit, request.app.state.session_factory, form, settings=settings, at=at, by=by
+        )
     return ReceiptOut(
         id=receipt.case_id,
         receipt_number=receipt.receipt_number,
@@ -80,6 +89,18 @@ def file_removal_request(
         follow_url=receipt.follow_url,
         repeat_of=receipt.repeat_of,
     )
+
+
+def file_and_commit(
+    factory: sessionmaker[Session],
+    form: service.RequestForm,
+    *,
+    settings: Settings,
+    at: dt.datetime,
+    by: Actor,
+) -> Receipt:
+    with transaction(factory) as db:
+        return service.file_request(form, db=db, settings=settings, at=at, by=by)
 
 
 @router.get("/removal-requests/schema", dependencies=[PUBLIC])

@@ -12,6 +12,8 @@ from mamori.core.jobs import Job
 from mamori.notices.delivery import DeliveryReport, deliver_due
 from mamori.requests import service
 
+ROUND_BUDGET_S = 10.0  # one delivery run claims no new batch after this; the rest goes out next round
+
 
 def sweep_deadlines(factory: sessionmaker[Session], settings: Settings, clock: Clock) -> list[str]:
     with transaction(factory) as db:
@@ -22,6 +24,7 @@ def deliver_notices(
     factory: sessionmaker[Session], settings: Settings, clock: Clock, **options: object
 ) -> DeliveryReport:
     """Deliver what the outbox holds; a case's notices leave `notice_sent` / `notice_failed` events."""
+    options.setdefault("budget_s", ROUND_BUDGET_S)
     return deliver_due(factory, settings, clock, on_settled=service.record_notice_outcome, **options)  # type: ignore[arg-type]
 
 
@@ -32,6 +35,6 @@ def score_new_cases(factory: sessionmaker[Session], settings: Settings, clock: C
 
 JOBS = [
     Job("requests.deadlines", sweep_deadlines, order=10),
-    Job("notices.deliver", deliver_notices, order=20),
-    Job("requests.score", score_new_cases, order=90),
+    Job("notices.deliver", deliver_notices, order=20, queue="notices"),
+    Job("requests.score", score_new_cases, order=90, queue="scoring"),
 ]

@@ -157,7 +157,8 @@ RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I,
 def new_receipt_number(received_at: dt.datetime) -> str:
     """R-<JST date of receipt>-<8 Crockford base32 characters, 40 random bits>: read aloud without ambiguity."""
     local = to_utc(received_at).astimezone(JST)
-    tail = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    bits = secrets.randbits(40)  # one draw, 5 bits a character (32 characters: each equally likely)
+    tail = "".join(RECEIPT_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
     return f"R-{local:%Y%m%d}-{tail}"
 
 

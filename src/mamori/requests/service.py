@@ -17,7 +17,7 @@ from mamori.core.clock import format_jst
 from mamori.core.config import Settings
 from mamori.core.crypto import Sealer
 from mamori.core.errors import Conflict, DomainError, Forbidden, NotFound
-from mamori.core.operator import operator_profile
+from mamori.core.operator import operator_profile, settings_profile
 from mamori.core.text import refuse_control_characters
 from mamori.notices import service as notices
 from mamori.notices.compose import compose, operator_context
@@ -141,24 +141,34 @@ def file_request(
     A retried submission with the same idempotency key and the same form returns the first receipt
     instead of a new case; the same key with another form is refused (it is somebody else's key, or a
     mistake), revealing nothing of the first.
+
+    Written for a burst: one query reads what the request needs (service, earlier identical request,
+    idempotent retry, operator), one statement writes the case, its `received` event, the audit entry and
+    the receipt notice (on PostgreSQL; SQLite, in-process, runs them one after another), all in the
+    caller's transaction.
     """
     sealer = sealer_for(settings)
     key_hash = body_hash = None
     if form.idempotency_key:
         key_hash, body_hash = _idempotency_hashes(form, settings)
-        earlier = db.scalar(select(store.CaseRow).where(store.CaseRow.idempotency_key == key_hash))
-        if earlier is not None:
-            if earlier.idempotency_body != body_hash:
-                raise DomainError(
-                    code="idempotency_key_reused",
-                    status=422,
-                    field="Idempotency-Key",
-                    ja="この Idempotency-Key は別の内容の申出に使われています。申出ごとに新しいキーを使ってください。",
-                    en="This Idempotency-Key was used for a different request. Use a new key for each request.",
-                )
-            return _receipt(earlier, settings, sealer)
-    service = store.service_by_slug(db, form.service)
-    if service is None:
+    fingerprint = model.request_fingerprint(
+        settings.secret_key, form.requester.email, form.content_url, form.rights, form.reason
+    )
+    context = store.intake_context(db, slug=form.service, fingerprint=fingerprint, idempotency_key=key_hash)
+    earlier = (
+        context.idempotent if context else None
+    )  # a service is never removed: its requests' keys go with it
+    if earlier is not None:
+        if earlier.idempotency_body != body_hash:
+            raise DomainError(
+                code="idempotency_key_reused",
+                status=422,
+                field="Idempotency-Key",
+                ja="この Idempotency-Key は別の内容の申出に使われています。申出ごとに新しいキーを使ってください。",
+                en="This Idempotency-Key was used for a different request. Use a new key for each request.",
+            )
+        return _receipt(earlier, settings, sealer)
+    if context is None:
         known = ", ".join(
             s.slug for s in db.scalars(select(store.ServiceRow).order_by(store.ServiceRow.slug))
         )
@@ -177,92 +187,95 @@ def file_request(
         )
     # 情プラ法 Art. 25(1), 施行規則 (numbering of 2025-04-01): one period for the whole deployment
     due = model.decision_due_at(at, settings.decision_period_days)
-    fingerprint = model.request_fingerprint(
-        settings.secret_key, form.requester.email, form.content_url, form.rights, form.reason
-    )
-    earlier_same = store.earlier_identical(db, fingerprint)
     secret = model.new_follow_secret()
-    case = store.CaseRow(
-        id=store.new_id(),
-        receipt_number=model.new_receipt_number(at),
-        idempotency_key=key_hash,
-        idempotency_body=body_hash,
-        service_id=service.id,
-        source=form.source,
-        trusted_source=form.trusted_source,
-        lang=form.lang,
-        content_url=form.content_url,
-        content_key=_content_key(form.content_url),
-        content_text_sealed="",
-        rights=json.dumps(form.rights, ensure_ascii=False),
-        reason_sealed="",
-        evidence=json.dumps([e.__dict__ for e in form.evidence], ensure_ascii=False),
-        requester_sealed="",
-        requester_key=model.requester_key(settings.secret_key, form.requester.email),
-        fingerprint=fingerprint,
-        show_name_to_poster=form.show_name_to_poster,
-        declaration_true=form.declaration_true,
-        follow_secret_sealed="",
-        repeat_of=earlier_same.id if earlier_same else None,
-        stage=Stage.RECEIVED.value,
-        period_days=settings.decision_period_days,
+    case_id = store.new_id()
+    receipt_number = model.new_receipt_number(at)
+    receipt = Receipt(
+        case_id=case_id,
+        receipt_number=receipt_number,
         received_at=at,
         decision_due_at=due,
+        follow_url=follow_url(settings, receipt_number, secret),
+        follow_secret=secret,
+        repeat_of=context.earlier_identical_id,
     )
-    case.requester_sealed = sealer.seal(form.requester.__dict__, bound_to=f"case:{case.id}:requester")
-    case.follow_secret_sealed = sealer.seal(secret, bound_to=f"case:{case.id}:follow")
-    case.content_text_sealed = sealer.seal(form.content_text, bound_to=f"case:{case.id}:content_text")
-    case.reason_sealed = sealer.seal(form.reason, bound_to=f"case:{case.id}:reason")
-    db.add(case)
-    db.flush()  # the case first: its event, audit entry and notice refer to it
-    store.add_event(
-        db,
-        case.id,
-        at,
-        "received",
-        by.ident,
-        source=form.source,
-        due=due.isoformat(),
-        repeat_of=case.repeat_of,
-    )
-    audit.record(
-        db,
-        at=at,
-        actor=by,
-        action="case.received",
-        subject_type="case",
-        subject_id=case.id,
-        receipt_number=case.receipt_number,
-    )
-    receipt = _receipt(case, settings, sealer)
+    case = {
+        "id": case_id,
+        "receipt_number": receipt.receipt_number,
+        "idempotency_key": key_hash,
+        "idempotency_body": body_hash,
+        "service_id": context.service_id,
+        "source": form.source,
+        "trusted_source": form.trusted_source,
+        "lang": form.lang,
+        "content_url": form.content_url,
+        "content_key": _content_key(form.content_url),
+        "content_text_sealed": sealer.seal(form.content_text, bound_to=f"case:{case_id}:content_text"),
+        "rights": json.dumps(form.rights, ensure_ascii=False),
+        "reason_sealed": sealer.seal(form.reason, bound_to=f"case:{case_id}:reason"),
+        "evidence": json.dumps([e.__dict__ for e in form.evidence], ensure_ascii=False),
+        "requester_sealed": sealer.seal(form.requester.__dict__, bound_to=f"case:{case_id}:requester"),
+        "requester_key": model.requester_key(settings.secret_key, form.requester.email),
+        "fingerprint": fingerprint,
+        "show_name_to_poster": form.show_name_to_poster,
+        "declaration_true": form.declaration_true,
+        "follow_secret_sealed": sealer.seal(secret, bound_to=f"case:{case_id}:follow"),
+        "repeat_of": receipt.repeat_of,
+        "election_candidate": False,
+        "abuse_flags": "[]",
+        "stage": Stage.RECEIVED.value,
+        "period_days": settings.decision_period_days,
+        "received_at": at,
+        "decision_due_at": due,
+    }
     subject, body = compose(
         NoticeKind.RECEIPT.value,
         form.lang,
         {
-            **operator_context(operator_profile(db, settings), form.lang),
-            "receipt_number": case.receipt_number,
+            **operator_context(context.operator or settings_profile(settings), form.lang),
+            "receipt_number": receipt.receipt_number,
             "received_at_text": format_jst(at, form.lang),
             "due_text": format_jst(due, form.lang),
             "content_url": form.content_url,
             "rights_text": rights_text(form.rights, form.lang),
-            "repeat_of_receipt": earlier_same.receipt_number if earlier_same else "",
+            "repeat_of_receipt": context.earlier_identical_receipt or "",
             "follow_url": receipt.follow_url,
             "follow_secret": secret,
         },
     )
-    notices.queue(
+    db.flush()  # whatever the caller added first lands first
+    store.insert_together(
         db,
-        sealer=sealer,
-        case_id=case.id,
-        kind=NoticeKind.RECEIPT,
-        recipient="requester",
-        to_address=form.requester.email,
-        lang=form.lang,
-        subject=subject,
-        body=body,
-        dedupe_key=f"{case.id}:receipt",
-        at=at,
-        first_for_new_case=True,
+        store.case_row(case),
+        store.event_row(
+            case_id,
+            at,
+            "received",
+            by.ident,
+            source=form.source,
+            due=due.isoformat(),
+            repeat_of=receipt.repeat_of,
+        ),
+        audit.entry(
+            at=at,
+            actor=by,
+            action="case.received",
+            subject_type="case",
+            subject_id=case_id,
+            receipt_number=receipt.receipt_number,
+        ),
+        notices.queue_row(
+            sealer=sealer,
+            case_id=case_id,
+            kind=NoticeKind.RECEIPT,
+            recipient="requester",
+            to_address=form.requester.email,
+            lang=form.lang,
+            subject=subject,
+            body=body,
+            dedupe_key=f"{case_id}:receipt",
+            at=at,
+        ),
     )
     return receipt
 

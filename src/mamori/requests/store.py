@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     Boolean,
     Float,
     ForeignKey,
+    Insert,
     Integer,
+    Select,
     String,
+    Table,
     Text,
+    bindparam,
+    insert,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
-from mamori.core.db import Base, UTCDateTime, new_id
+from mamori.core.db import Base, UTCDateTime, execute_compiled, new_id
+from mamori.core.operator import OperatorProfile, OperatorRow, profile_columns, profile_from_columns
 
 
 class ServiceRow(Base):
@@ -104,14 +114,110 @@ class CaseEventRow(Base):
 
 
 def add_event(db: Session, case_id: str, at: dt.datetime, kind: str, actor: str, **detail: object) -> None:
-    db.add(
-        CaseEventRow(
-            case_id=case_id,
-            at=at,
-            kind=kind,
-            actor=actor,
-            detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+    db.add(CaseEventRow(**event_values(case_id, at, kind, actor, **detail)))
+
+
+def event_values(case_id: str, at: dt.datetime, kind: str, actor: str, **detail: object) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "at": at,
+        "kind": kind,
+        "actor": actor,
+        "detail": json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+    }
+
+
+# A table and one row of it (column -> value), written with others by `insert_together`.
+RowToInsert = tuple[Table, dict[str, Any]]
+
+
+def insert_together(db: Session, first: RowToInsert, *more: RowToInsert) -> None:
+    """Rows of one unit of work, `first` the one the others refer to, each with every column it fills (no
+    ORM default is applied). On PostgreSQL they go as one statement (data-modifying CTEs: one round trip;
+    foreign keys are checked at its end); elsewhere one INSERT after another, in the order given. The
+    statements are built and compiled once per shape and reused (`core.db.execute_compiled`), so a request
+    pays neither their construction, their cache key nor their compilation."""
+    rows = (first, *more)
+    shape = tuple((table, tuple(values)) for table, values in rows)
+    params = {
+        f"r{n}_{column}": value for n, (_, values) in enumerate(rows) for column, value in values.items()
+    }
+    statements = _inserts(db.get_bind().dialect.name, shape)
+    for statement in statements:
+        execute_compiled(db, statement, params)
+
+
+@lru_cache(maxsize=32)
+def _inserts(dialect: str, shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> tuple[Insert, ...]:
+    inserts = [
+        insert(table).values(
+            {column: bindparam(f"r{n}_{column}", type_=table.c[column].type) for column in columns}
         )
+        for n, (table, columns) in enumerate(shape)
+    ]
+    if dialect != "postgresql" or len(inserts) == 1:
+        return tuple(inserts)
+    *ctes, last = inserts
+    return (last.add_cte(*(s.cte(f"w{n}") for n, s in enumerate(ctes))),)
+
+
+def case_row(values: dict[str, Any]) -> RowToInsert:
+    return cast(Table, CaseRow.__table__), values
+
+
+def event_row(case_id: str, at: dt.datetime, kind: str, actor: str, **detail: object) -> RowToInsert:
+    return cast(Table, CaseEventRow.__table__), event_values(case_id, at, kind, actor, **detail)
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    """What filing a request reads before it writes, in one query: the service, an earlier answered
+    identical request (Art. 25(1) proviso), the case an Idempotency-Key first answered, and the operator
+    row's columns, made into the operator's profile (no ORM object to load: filing a request reads no
+    entity unless an Idempotency-Key asks for the case it first answered)."""
+
+    service_id: str
+    earlier_identical_id: str | None
+    earlier_identical_receipt: str | None
+    idempotent: CaseRow | None
+    operator: OperatorProfile | None  # None until the operator was set up
+
+
+def intake_context(
+    db: Session, *, slug: str, fingerprint: str, idempotency_key: str | None
+) -> IntakeContext | None:
+    """None when no service has this slug."""
+    params = {"slug": slug, "fingerprint": fingerprint, "idempotency_key": idempotency_key}
+    query = _intake_query(idempotency_key is not None)
+    # columns alone (strings) go straight to the driver, compiled once (nothing to load, nothing to convert)
+    row = (db.execute(query, params) if idempotency_key else execute_compiled(db, query, params)).first()
+    if row is None:
+        return None
+    operator = profile_from_columns(row[4:11]) if row[3] is not None else None
+    return IntakeContext(row[0], row[1], row[2], row[11] if idempotency_key else None, operator)
+
+
+@lru_cache(maxsize=2)
+def _intake_query(idempotent: bool) -> Select[Any]:
+    """Built once (the request's values are bound parameters): a request pays no construction."""
+    earlier = _earlier_identical_query(bindparam("fingerprint", type_=String))
+    stmt = (
+        select(
+            ServiceRow.id,
+            earlier.with_only_columns(CaseRow.id).scalar_subquery(),
+            earlier.with_only_columns(CaseRow.receipt_number).scalar_subquery(),
+            OperatorRow.id,
+            *profile_columns(),
+        )
+        .select_from(ServiceRow)
+        .outerjoin(OperatorRow, OperatorRow.id == 1)  # the one row, if the operator was set up
+        .where(ServiceRow.slug == bindparam("slug", type_=String))
+    )
+    if not idempotent:
+        return stmt
+    case = aliased(CaseRow, name="idempotent")
+    return stmt.add_columns(case).outerjoin(
+        case, case.idempotency_key == bindparam("idempotency_key", type_=String)
     )
 
 
@@ -132,7 +238,11 @@ def case_by_receipt(db: Session, receipt_number: str) -> CaseRow | None:
 def earlier_identical(db: Session, fingerprint: str) -> CaseRow | None:
     """An earlier identical request from the same requester that was *answered* (its decision delivered):
     only against that is a repeat exempt from notices (情プラ法 Art. 25(1) proviso)."""
-    return db.scalar(
+    return db.scalar(_earlier_identical_query(fingerprint))
+
+
+def _earlier_identical_query(fingerprint: str | BindParameter[str]) -> Select[CaseRow]:
+    return (
         select(CaseRow)
         .where(
             CaseRow.fingerprint == fingerprint,

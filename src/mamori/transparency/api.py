@@ -1,17 +1,17 @@
-"""transparency: the JSON API — the yearly report as computed now, and statements of reasons in the EU
-DSA Transparency Database format (for staff who may read reports)."""
+"""transparency: the JSON API — the yearly report as last built by a worker (and asking for a build), and
+statements of reasons in the EU DSA Transparency Database format (for staff who may read reports)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from mamori.core.auth import Principal
 from mamori.core.clock import JST
 from mamori.core.errors import DomainError
-from mamori.transparency import service
+from mamori.transparency import builds, service
 from mamori.web.deps import AppClock, AppSettings, DbSession, require
 
 router = APIRouter(prefix="/api/v1/transparency", tags=["transparency"])
@@ -42,9 +42,42 @@ def day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 @router.get("/reports/{year}")
-def yearly_report(year: int, db: DbSession, clock: AppClock, principal: Reader) -> dict[str, Any]:
-    """The Art. 28 report of reporting year `year` (April to March), computed now from the cases."""
-    return service.report_for(year, db=db, at=clock.now(), by=principal.actor)
+def yearly_report(year: int, db: DbSession, principal: Reader) -> dict[str, Any]:
+    """The Art. 28 report of reporting year `year` (April to March) as last built from the cases
+    (`computed_at` says when); 409 when it was never built (POST …/builds first)."""
+    return builds.built_figures(year, db=db, by=principal.actor)
+
+
+def build_json(status: builds.BuildStatus) -> dict[str, Any]:
+    return {
+        "id": status.id,
+        "year": status.year,
+        "status": status.status,
+        "requested_at": status.requested_at.isoformat(),
+        "finished_at": status.finished_at.isoformat() if status.finished_at else None,
+        "attempts": status.attempts,
+        "error": status.error,
+        "status_url": f"/api/v1/transparency/builds/{status.id}",
+        "report_url": f"/api/v1/transparency/reports/{status.year}",
+    }
+
+
+@router.post("/reports/{year}/builds", status_code=202)
+def request_build(
+    year: int, db: DbSession, clock: AppClock, principal: Reader, response: Response
+) -> dict[str, Any]:
+    """Build the year's figures again, by a worker. Answers at once (202) with the build's status (the
+    one already waiting or running, if any); `report_url` serves the figures once it is done."""
+    status = builds.request_build(year, db=db, at=clock.now(), by=principal.actor)
+    db.commit()  # the 202 means the build is queued for good
+    response.headers["Location"] = f"/api/v1/transparency/builds/{status.id}"
+    return build_json(status)
+
+
+@router.get("/builds/{build_id}")
+def build_state(build_id: str, db: DbSession, principal: Reader) -> dict[str, Any]:
+    """A build's status: queued, running, done or failed (with the error)."""
+    return build_json(builds.build_status(build_id, db=db, by=principal.actor))
 
 
 @router.get("/statements")

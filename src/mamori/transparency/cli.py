@@ -13,7 +13,7 @@ import typer
 from mamori.core.audit import Actor
 from mamori.core.clock import SystemClock
 from mamori.core.command import staff_actor, unit_of_work
-from mamori.transparency import render, service
+from mamori.transparency import builds, render, service
 from mamori.transparency.api import day_range
 
 app = typer.Typer(help="Transparency reports (Art. 28) and statements of reasons.", no_args_is_help=True)
@@ -66,7 +66,8 @@ def evaluate(
     as_who: Annotated[str, typer.Option("--as", help="The staff account writing it (report.publish).")],
     en_file: Annotated[Path | None, typer.Option("--en", help="The same in English.")] = None,
 ) -> None:
-    """Write the operator's self-evaluation of a year (kept with the figures when published)."""
+    """Write the operator's self-evaluation of a year (kept with the figures when published); a worker
+    builds the figures again to include it."""
     try:
         text_ja = ja_file.read_text(encoding="utf-8")
         text_en = en_file.read_text(encoding="utf-8") if en_file else ""
@@ -74,10 +75,10 @@ def evaluate(
         typer.echo(f"cannot read: {exc}", err=True)
         raise typer.Exit(2) from exc
     with unit_of_work() as (db, _settings):
-        service.write_self_evaluation(
+        builds.write_self_evaluation(
             year, text_ja, text_en, db=db, at=SystemClock().now(), by=staff_actor(as_who, db)
         )
-    typer.echo(f"self-evaluation of {year} saved")
+    typer.echo(f"self-evaluation of {year} saved; the figures are built again by a worker")
 
 
 @app.command("publish")

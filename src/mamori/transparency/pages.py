@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from mamori.core.auth import Principal
 from mamori.core.clock import to_jst
 from mamori.core.errors import DomainError, NotFound
-from mamori.transparency import model, render, service
+from mamori.transparency import builds, model, render, service
 from mamori.web.deps import PUBLIC, AppClock, DbSession, require
 from mamori.web.templating import page_lang
 from mamori.web.templating import render as render_page
@@ -21,6 +22,7 @@ router = APIRouter(tags=["transparency"])
 Reader = Annotated[Principal, Depends(require("report.read"))]
 Publisher = Annotated[Principal, Depends(require("report.publish"))]
 DONE = ("evaluated", "published")
+REFRESH_SECONDS = 5  # how often the page reloads itself while the figures are being built
 
 
 def _report_lang(request: Request) -> str:
@@ -74,20 +76,26 @@ def _year_page(
     status: int = 200,
 ) -> HTMLResponse:
     lang = _report_lang(request)
-    figures = service.report_for(year, db=db, at=clock.now(), by=principal.actor)
+    # a visit never starts a build (a GET changes nothing): the page offers the button instead
+    built = builds.latest_built(year, db=db, by=principal.actor)
+    waiting = builds.pending_build(year, db=db)
+    failed = builds.latest_failure(year, db=db)
+    figures = built.figures if built else None
     editions = service.published(db, year)
-    pending = model.changes(editions[-1].figures, figures) if editions else None
-    evaluation = figures["self_evaluation"]
     done = request.query_params.get("done", "")
     ctx = {
-        **render.figures_context(figures, lang),
+        **render.figures_context(figures or {}, lang),
         "year": year,
         "over": model.reporting_period(year)[1] <= clock.now(),
+        "built": built,
+        "building": waiting,
+        "failed": failed,
+        "refresh_seconds": REFRESH_SECONDS if waiting else None,
         "editions": editions,
         "corrections": _corrections(editions),
-        "pending": pending,
+        "pending": model.changes(editions[-1].figures, figures) if editions and figures else None,
         "may_publish": principal.may("report.publish"),
-        "evaluation": evaluation,
+        "evaluation": service.evaluation_of(year, db=db),
         "error": (error.en if lang == "en" else error.ja) if error else None,
         "error_field": error.field if error else None,
         "done": done if done in DONE else "",
@@ -100,22 +108,51 @@ def _year_page(
 def report_page(
     request: Request, year: int, db: DbSession, clock: AppClock, principal: Reader
 ) -> HTMLResponse:
-    """The year's report computed now, beside what was published of it, and what would change."""
+    """The year's figures as last built, beside what was published of it, and what would change; while
+    a build waits or runs, the page reloads itself (no JavaScript)."""
     return _year_page(request, year, db, clock, principal)
 
 
 @router.get("/reports/{year}/download")
 def report_download(
-    request: Request, year: int, db: DbSession, clock: AppClock, principal: Reader, format: str = "html"
+    request: Request, year: int, db: DbSession, principal: Reader, format: str = "html"
 ) -> Response:
-    """The report computed now, as HTML, CSV, JSON or PDF."""
-    figures = service.report_for(year, db=db, at=clock.now(), by=principal.actor)
+    """The figures as last built, as HTML, CSV, JSON or PDF (409 when never built)."""
+    figures = builds.built_figures(year, db=db, by=principal.actor)
     return _download(figures, _format(format), _report_lang(request), f"transparency-{year}")
 
 
-def _back(request: Request, year: int, done: str) -> RedirectResponse:
-    query = urlencode({"lang": page_lang(request), "done": done})
+def _back(request: Request, year: int, done: str = "") -> RedirectResponse:
+    query = urlencode({"lang": page_lang(request), **({"done": done} if done else {})})
     return RedirectResponse(f"/reports/{year}?{query}", status_code=303)
+
+
+def _act(
+    request: Request,
+    year: int,
+    db: DbSession,
+    clock: AppClock,
+    principal: Principal,
+    action: Callable[[], object],
+    done: str = "",
+) -> Response:
+    """Run one action of the year's page: on a refusal the page again with the reason, else back to it."""
+    try:
+        action()
+    except DomainError as exc:
+        db.rollback()
+        return _year_page(request, year, db, clock, principal, exc, status=exc.status)
+    db.commit()  # durable before the browser follows the redirect
+    return _back(request, year, done)
+
+
+@router.post("/reports/{year}/build")
+def build(request: Request, year: int, db: DbSession, clock: AppClock, principal: Reader) -> Response:
+    """Build the year's figures again, by a worker (the build already waiting, if any, is kept)."""
+    return _act(
+        request, year, db, clock, principal,
+        lambda: builds.request_build(year, db=db, at=clock.now(), by=principal.actor),
+    )  # fmt: skip
 
 
 @router.post("/reports/{year}/evaluation")
@@ -128,26 +165,23 @@ def save_evaluation(
     text_ja: Annotated[str, Form(max_length=service.MAX_EVALUATION)] = "",
     text_en: Annotated[str, Form(max_length=service.MAX_EVALUATION)] = "",
 ) -> Response:
-    """Write the operator's self-evaluation of the year."""
-    try:
-        service.write_self_evaluation(year, text_ja, text_en, db=db, at=clock.now(), by=principal.actor)
-    except DomainError as exc:
-        db.rollback()
-        return _year_page(request, year, db, clock, principal, exc, status=exc.status)
-    db.commit()
-    return _back(request, year, "evaluated")
+    """Write the operator's self-evaluation of the year; the figures are built again to include it."""
+    return _act(
+        request, year, db, clock, principal,
+        lambda: builds.write_self_evaluation(year, text_ja, text_en, db=db, at=clock.now(), by=principal.actor),
+        "evaluated",
+    )  # fmt: skip
 
 
 @router.post("/reports/{year}/publish")
 def publish(request: Request, year: int, db: DbSession, clock: AppClock, principal: Publisher) -> Response:
-    """Publish (freeze) the report; published again, a dated correction of the changed figures."""
-    try:
-        service.publish(year, db=db, at=clock.now(), by=principal.actor)
-    except DomainError as exc:
-        db.rollback()
-        return _year_page(request, year, db, clock, principal, exc, status=exc.status)
-    db.commit()
-    return _back(request, year, "published")
+    """Publish (freeze) the figures as last built, those on the page; published again, a dated
+    correction of the changed figures."""
+    return _act(
+        request, year, db, clock, principal,
+        lambda: builds.publish_built(year, db=db, at=clock.now(), by=principal.actor),
+        "published",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the public

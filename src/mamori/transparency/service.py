@@ -100,6 +100,19 @@ def _may(by: Actor, permission: str) -> None:
         raise Forbidden()
 
 
+def check_reader(year: int | None, by: Actor) -> None:
+    """Refuse someone who may not read reports (403), then a year out of range (422)."""
+    _may(by, "report.read")
+    if year is not None:
+        _check_year(year)
+
+
+def check_publisher(year: int, by: Actor) -> None:
+    """Refuse someone who may not publish reports (403), then a year out of range (422)."""
+    _may(by, "report.publish")
+    _check_year(year)
+
+
 # ---------------------------------------------------------------- computing
 
 
@@ -306,8 +319,7 @@ def write_self_evaluation(
     year: int, text_ja: str, text_en: str, *, db: Session, at: dt.datetime, by: Actor
 ) -> store.SelfEvaluationRow:
     """The operator's own evaluation of the year (Art. 28), kept with the figures."""
-    _may(by, "report.publish")
-    _check_year(year)
+    check_publisher(year, by)
     texts = []
     for field, text in (("text_ja", text_ja), ("text_en", text_en)):
         text = refuse_control_characters(text.strip(), field=field, single_line=False)
@@ -363,19 +375,32 @@ def edition(db: Session, year: int, number: int) -> Edition:
     raise NotFound("report", f"{year}/{number}")
 
 
-def pending_changes(year: int, *, db: Session, at: dt.datetime) -> list[dict[str, Any]] | None:
-    """What the figures computed now change in the latest published edition (None: not published)."""
+def pending_changes(
+    year: int, *, db: Session, at: dt.datetime, figures: dict[str, Any] | None = None
+) -> list[dict[str, Any]] | None:
+    """What `figures` (the latest build's; by default computed now) change in the latest published
+    edition (None: not published)."""
     editions = published(db, year)
     if not editions:
         return None
-    return model.changes(editions[-1].figures, compute(year, db=db, at=at))
+    return model.changes(
+        editions[-1].figures, figures if figures is not None else compute(year, db=db, at=at)
+    )
 
 
-def publish(year: int, *, db: Session, at: dt.datetime, by: Actor) -> Edition:
-    """Freeze the year's report (its figures and their hash). Published again later, it is stored as a
-    dated correction listing each changed figure; the earlier edition is left as it was."""
-    _may(by, "report.publish")
-    _check_year(year)
+def evaluation_of(year: int, *, db: Session) -> dict[str, str]:
+    """The self-evaluation as saved now (the form shows it; the figures hold it as of their build)."""
+    row = store.self_evaluation(db, year)
+    return {"ja": row.text_ja if row else "", "en": row.text_en if row else ""}
+
+
+def publish(
+    year: int, *, db: Session, at: dt.datetime, by: Actor, figures: dict[str, Any] | None = None
+) -> Edition:
+    """Freeze the year's report (its figures and their hash): `figures` as built by a worker (the page:
+    those the publisher saw), or computed now (the CLI). Published again later, it is stored as a dated
+    correction listing each changed figure; the earlier edition is left as it was."""
+    check_publisher(year, by)
     _start, end = model.reporting_period(year)
     if at < end:
         raise Conflict(
@@ -384,7 +409,8 @@ def publish(year: int, *, db: Session, at: dt.datetime, by: Actor) -> Edition:
             f"Reporting year {year} (April {year} to March {year + 1}) is not over yet: publish it after it ends.",
             "year",
         )
-    figures = compute(year, db=db, at=at)
+    if figures is None:
+        figures = compute(year, db=db, at=at)
     editions = store.editions(db, year)
     changed: list[dict[str, Any]] = []
     if editions:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import secrets
+import time
 from typing import Any
 
 from sqlalchemy import (
@@ -63,6 +65,30 @@ class SelfEvaluationRow(Base):
     written_by: Mapped[str] = mapped_column(String(200), nullable=False)
 
 
+def build_id() -> str:
+    """32 hex digits that sort in the order they were made (nanoseconds, then random): of two builds
+    asked in the same instant by the injected clock, the later one is still the latest."""
+    return f"{time.time_ns():016x}{secrets.token_hex(8)}"
+
+
+class ReportBuildRow(Base):
+    """One build of a year's figures, run by a worker (`transparency.builds`): queued, running (leased
+    to one worker until `lease_until`), done (with the figures, canonical JSON) or failed (the error)."""
+
+    __tablename__ = "transparency_builds"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=build_id)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    requested_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    figures: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON, once done
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 # ---------------------------------------------------------------- published editions
 
 
@@ -86,6 +112,19 @@ def all_editions(db: Session) -> list[PublishedReportRow]:
 
 def self_evaluation(db: Session, year: int) -> SelfEvaluationRow | None:
     return db.get(SelfEvaluationRow, year)
+
+
+# ---------------------------------------------------------------- builds of the figures
+
+
+def latest_build(db: Session, year: int, statuses: tuple[str, ...]) -> ReportBuildRow | None:
+    """The most recently requested build of `year` in one of `statuses`."""
+    return db.scalars(
+        select(ReportBuildRow)
+        .where(ReportBuildRow.year == year, ReportBuildRow.status.in_(statuses))
+        .order_by(ReportBuildRow.requested_at.desc(), ReportBuildRow.id.desc())
+        .limit(1)
+    ).first()
 
 
 # ---------------------------------------------------------------- the aggregate queries

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,7 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from mamori import __version__
 from mamori.core.clock import Clock, SystemClock
 from mamori.core.config import Settings
-from mamori.core.db import make_engine, make_sessionmaker
+from mamori.core.db import make_engine, make_sessionmaker, make_single_statement_engine
 from mamori.core.errors import DomainError
 from mamori.core.ratelimit import RateLimited
 from mamori.web.accesslog import install_access_log_redaction
@@ -82,12 +84,30 @@ def create_app(
     session_factory: sessionmaker[Session] | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="mamori", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
-    engine = None
+    engine = single_statement_engine = None
     if session_factory is None:
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         session_factory = make_sessionmaker(engine)
+        # intake's unit of work (one read, one write) runs on the event loop on PostgreSQL
+        single_statement_engine = make_single_statement_engine(
+            settings.database_url, pool_size=settings.db_pool_size
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if single_statement_engine is not None:  # (the other engine may still serve the worker thread)
+            await single_statement_engine.dispose()
+
+    app = FastAPI(
+        title="mamori",
+        version=__version__,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
     app.state.settings = settings
+    app.state.single_statement_engine = single_statement_engine
     app.state.clock = clock or SystemClock()
     app.state.session_factory = session_factory
 

@@ -32,6 +32,7 @@ def path_limits(settings: Settings) -> dict[str, int]:
         "/request": kit,  # the public removal-request form may carry screenshots
         "/drafting/deletion": kit,  # the drafting forms hash the files a person chooses (none is kept)
         "/drafting/disclosure": kit,
+        "/api/v1/logs/imports": settings.logs_import_max_bytes,  # the file itself is the body
     }
 
 
