@@ -19,7 +19,7 @@ from sqlalchemy import text
 from mamori import __version__
 from mamori.core.errors import DomainError
 from mamori.core.jobs import QUEUES, queue_depths
-from mamori.evidence import captures
+from mamori.evidence import captures, kit_captures
 from mamori.migrations import current_revision, head_revision
 from mamori.notices import service as notices
 from mamori.requests import service as requests
@@ -89,6 +89,13 @@ def _database_figures(db: DbSession, now: object, settings: object) -> Collector
     )
     for status, count in sorted(captures.counts_by_status(db).items()):
         capture_requests.add_metric([status], count)
+    kit_requests = GaugeMetricFamily(
+        "mamori_evidence_kit_captures",
+        "Captures asked for without an account (the evidence kit), by status, until they expire.",
+        labels=["status"],
+    )
+    for status, count in sorted(kit_captures.counts_by_status(db).items()):
+        kit_requests.add_metric([status], count)
 
     class Figures:
         def collect(self):  # type: ignore[no-untyped-def]
@@ -97,6 +104,7 @@ def _database_figures(db: DbSession, now: object, settings: object) -> Collector
             yield overdue
             yield jobs
             yield capture_requests
+            yield kit_requests
 
     registry.register(Figures())
     return registry

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from mamori.core.db import UTCDateTime, execute_compiled
@@ -46,6 +46,12 @@ def test_rows_written_and_read_as_an_ordinary_execution_would(db: Session) -> No
         ("ABC", dt.datetime(2026, 12, 3, 0, 32, tzinfo=dt.UTC)),
         ("xyz", dt.datetime(2026, 12, 3, 0, 33, tzinfo=dt.UTC)),
     ]
+    # stored exactly as an ordinary execution stores it (on SQLite: the same text, so that comparisons
+    # and ranges over the column, such as a year's end at 24:00 JST, treat both rows alike)
+    db.execute(insert(probe), {"id": "orm", "at": at + dt.timedelta(minutes=1), "n": 0})
+    raw = dict(db.execute(text("SELECT id, at FROM execute_compiled_probe WHERE id IN ('abc', 'orm')")).all())
+    assert raw["abc"] == raw["orm"]
+    db.execute(text("DELETE FROM execute_compiled_probe WHERE id = 'orm'"))
     for key in ("abc", "xyz", "nothing"):
         fast = execute_compiled(db, LOOKUP, {"key": key}).all()
         ordinary = db.execute(LOOKUP, {"key": key}).all()

@@ -332,6 +332,8 @@ PUBLIC_TEMPLATES = [
     "drafting/templates/drafting/_fields.html",
     "evidence/templates/evidence/sign_in.html",
     "evidence/templates/evidence/kit.html",
+    "evidence/templates/evidence/kit_capture.html",
+    "evidence/templates/evidence/_capture_rows.html",
     *(
         f"consult/templates/consult/{name}.html"
         for name in (

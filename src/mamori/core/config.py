@@ -169,6 +169,20 @@ class Settings(BaseSettings):
     evidence_public_capture: bool = Field(
         False, description="Let a person without an account ask the server to capture a public address."
     )
+    evidence_kit_capture_keep_hours: int = Field(
+        24,
+        ge=1,
+        le=24 * 7,
+        description="How long the sealed ZIP of a capture asked for without an account waits for its "
+        "download (encrypted), before it is deleted.",
+    )
+    evidence_kit_capture_max_waiting: int = Field(
+        50,
+        ge=1,
+        le=10_000,
+        description="Captures asked for without an account that may wait for a worker at once; more are "
+        "refused (503) until the queue drains.",
+    )
     evidence_tsa_url: str | None = Field(
         None, description="RFC 3161 time-stamp authority; none: no time-stamp."
     )

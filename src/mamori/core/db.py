@@ -211,7 +211,8 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> tuple[str, tuple[_S
     slots: list[_Slot] = []
     for name in compiled.positiontup:
         bind = compiled.binds[name]
-        process = bind.type.bind_processor(dialect)
+        # the dialect's own form of the type (SQLite's DATETIME writes the text every other row has)
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if bind.required:
             slots.append((name, process, None))
         else:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from mamori.core.auth import Principal
 from mamori.core.errors import DomainError
-from mamori.evidence import captures, report, service
+from mamori.evidence import captures, kit_captures, report, service
 from mamori.evidence.download import attachment
 from mamori.evidence.model import EvidenceItem
 from mamori.evidence.settings import evidence_settings
-from mamori.web.deps import AppClock, AppSettings, DbSession, rate_limit, require
+from mamori.web.deps import PUBLIC, AppClock, AppSettings, DbSession, rate_limit, require
 
 router = APIRouter(tags=["evidence"])
 
@@ -81,6 +81,13 @@ def list_items(
     return {"items": [public(i) for i in service.items_for(owner_type, owner_id, by=principal, db=db)]}
 
 
+def _error(status: captures.CaptureStatus | kit_captures.KitCaptureStatus) -> dict[str, Any] | None:
+    """Why a capture failed, in both languages (None while it has not)."""
+    if status.error_code is None:
+        return None
+    return {"code": status.error_code, "message": {"ja": status.error_ja, "en": status.error_en}}
+
+
 def capture_json(status: captures.CaptureStatus) -> dict[str, Any]:
     return {
         "id": status.id,
@@ -93,9 +100,7 @@ def capture_json(status: captures.CaptureStatus) -> dict[str, Any]:
         "attempts": status.attempts,
         "status_url": f"/api/v1/evidence/captures/{status.id}",
         "item": public(status.item) if status.item else None,
-        "error": None
-        if status.error_code is None
-        else {"code": status.error_code, "message": {"ja": status.error_ja, "en": status.error_en}},
+        "error": _error(status),
     }
 
 
@@ -133,6 +138,59 @@ def capture(
 def capture_state(capture_id: str, principal: Reader, db: DbSession) -> dict[str, Any]:
     """A capture's status: queued, running, done (with its item) or failed (with the reason)."""
     return capture_json(captures.capture_status(capture_id, by=principal, db=db))
+
+
+class KitCaptureAsk(BaseModel):
+    url: str = Field(min_length=8, max_length=4000, description="http(s) address of a public page")
+
+
+def kit_capture_json(token: str, status: kit_captures.KitCaptureStatus) -> dict[str, Any]:
+    done = status.status == captures.DONE
+    return {
+        "status": status.status,
+        "url": status.url,
+        "requested_at": status.requested_at.isoformat(),
+        "finished_at": status.finished_at.isoformat() if status.finished_at else None,
+        "expires_at": status.expires_at.isoformat(),
+        "attempts": status.attempts,
+        "status_url": f"/api/v1/evidence/kit/captures/{token}",
+        "page_url": f"/evidence/kit/captures/{token}",
+        "download_url": f"/evidence/kit/captures/{token}/download" if done else None,
+        "file": {"name": status.file_name, "size": status.size, "sha256": status.sha256} if done else None,
+        "error": _error(status),
+    }
+
+
+@router.post(
+    "/api/v1/evidence/kit/captures",
+    status_code=202,
+    dependencies=[
+        PUBLIC,
+        rate_limit("evidence_kit", "evidence_kit_rate_limit_per_minute"),
+        rate_limit("capture", "capture_rate_limit_per_minute"),
+    ],
+)
+def kit_capture(
+    body: KitCaptureAsk, db: DbSession, clock: AppClock, settings: AppSettings, response: Response
+) -> dict[str, Any]:
+    """Without an account, where the operator enables it (MAMORI_EVIDENCE_PUBLIC_CAPTURE): queue a
+    capture of a public page. Answers at once (202); `status_url` carries the only key to the capture
+    (keep it), and `download_url` appears once a worker is done. 404 when not offered, 503 when full."""
+    token, status = kit_captures.request(body.url, db=db, settings=settings, clock=clock)
+    db.commit()
+    response.headers["Location"] = f"/api/v1/evidence/kit/captures/{token}"
+    response.headers["Cache-Control"] = "no-store"
+    return kit_capture_json(token, status)
+
+
+@router.get("/api/v1/evidence/kit/captures/{token}", dependencies=[PUBLIC])
+def kit_capture_state(
+    token: Annotated[str, Path(max_length=64)], db: DbSession, clock: AppClock, response: Response
+) -> dict[str, Any]:
+    """A capture asked for without an account: queued, running, done (with its file) or failed (with
+    the reason); 404 once it expired or was deleted."""
+    response.headers["Cache-Control"] = "no-store"
+    return kit_capture_json(token, kit_captures.status(token, db=db, clock=clock))
 
 
 @router.post("/api/v1/evidence/uploads", status_code=201)

@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +29,7 @@ from mamori.core.db import new_id, transaction
 from mamori.core.errors import DomainError, NotFound
 from mamori.core.jobs import Task, defer
 from mamori.evidence import netguard, service, store
-from mamori.evidence.capture import capture_page
+from mamori.evidence.capture import CaptureResult, capture_page
 from mamori.evidence.model import Access, EvidenceItem, Owner, OwnerType, check_item_id
 from mamori.evidence.settings import EvidenceSettings, evidence_settings
 
@@ -134,9 +135,46 @@ def capture_status(capture_id: str, *, by: Principal, db: Session) -> CaptureSta
     return _status(row, db)
 
 
-def _finish(factory: sessionmaker[Session], capture_id: str, attempt: int, **values: object) -> bool:
+def capture_claimed(
+    row: Any,
+    capture_id: str,
+    attempt: int,
+    url: str,
+    *,
+    factory: sessionmaker[Session],
+    settings: EvidenceSettings,
+    clock: Clock,
+) -> CaptureResult | str:
+    """Run Chromium for a capture this worker claimed (a row of `row`'s table). A failure is recorded on
+    the row here: final with its reason (a refused address, a page that failed), or, for an unexpected
+    error, queued again until MAX_ATTEMPTS; then FAILED or QUEUED is returned instead of the result."""
+    try:
+        return capture_page(url, settings=settings, clock=clock)
+    except DomainError as exc:  # refused address, limit reached, page failed: final, with the reason
+        _settle(
+            factory, row, capture_id, attempt, status=FAILED, finished_at=clock.now(),
+            error_code=exc.code, error_ja=exc.ja, error_en=exc.en,
+        )  # fmt: skip
+        return FAILED
+    except Exception as exc:
+        log.exception("capture %s failed (attempt %d)", capture_id, attempt)
+        if attempt >= MAX_ATTEMPTS:
+            _settle(
+                factory, row, capture_id, attempt, status=FAILED, finished_at=clock.now(),
+                error_code="evidence_capture_error",
+                error_ja=f"取得中にエラーが起きました ({attempt} 回試行): {type(exc).__name__}",
+                error_en=f"The capture failed ({attempt} attempts): {type(exc).__name__}",
+            )  # fmt: skip
+            return FAILED
+        _settle(factory, row, capture_id, attempt, status=QUEUED)
+        return QUEUED
+
+
+def _settle(
+    factory: sessionmaker[Session], row: Any, capture_id: str, attempt: int, **values: object
+) -> bool:
     with transaction(factory) as db:
-        return jobs.settle(db, store.EvidenceCaptureRow, capture_id, attempt, **values)
+        return jobs.settle(db, row, capture_id, attempt, **values)
 
 
 def run_capture(
@@ -152,26 +190,11 @@ def run_capture(
         row = db.get_one(store.EvidenceCaptureRow, capture_id)
         url, reason, actor = row.url, row.reason, row.requested_by
         owner = Owner(OwnerType(row.owner_type), row.owner_id)
-    try:
-        result = capture_page(url, settings=settings, clock=clock)
-    except DomainError as exc:  # refused address, limit reached, page failed: final, with the reason
-        _finish(
-            factory, capture_id, attempt, status=FAILED, finished_at=clock.now(),
-            error_code=exc.code, error_ja=exc.ja, error_en=exc.en,
-        )  # fmt: skip
-        return FAILED
-    except Exception as exc:
-        log.exception("capture %s failed (attempt %d)", capture_id, attempt)
-        if attempt >= MAX_ATTEMPTS:
-            _finish(
-                factory, capture_id, attempt, status=FAILED, finished_at=clock.now(),
-                error_code="evidence_capture_error",
-                error_ja=f"取得中にエラーが起きました ({attempt} 回試行): {type(exc).__name__}",
-                error_en=f"The capture failed ({attempt} attempts): {type(exc).__name__}",
-            )  # fmt: skip
-            return FAILED
-        _finish(factory, capture_id, attempt, status=QUEUED)
-        return QUEUED
+    result = capture_claimed(
+        store.EvidenceCaptureRow, capture_id, attempt, url, factory=factory, settings=settings, clock=clock
+    )
+    if isinstance(result, str):
+        return result
     item_id = new_id()
     try:
         with transaction(factory) as db:

@@ -18,6 +18,8 @@ the README says so. `mamori evidence verify KIT.zip` checks the whole package of
 
 Where the operator enables it (MAMORI_EVIDENCE_PUBLIC_CAPTURE), the person may instead ask the server
 to capture a public address (the same checked, pinned fetch as staff captures: no private address).
+That capture runs in a worker (`mamori.evidence.kit_captures`): its ZIP is kept, encrypted, only until
+the person downloads it or it expires (MAMORI_EVIDENCE_KIT_CAPTURE_KEEP_HOURS).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from mamori.core.clock import Clock, format_jst
 from mamori.core.errors import DomainError
 from mamori.core.text import refuse_control_characters
 from mamori.evidence import package, uploads
-from mamori.evidence.capture import capture_page
+from mamori.evidence.capture import CaptureResult
 from mamori.evidence.model import EvidenceProfile
 from mamori.evidence.profile import POST_PERMALINK
 from mamori.evidence.report import FONT, _register_font, thumbnail
@@ -277,16 +279,18 @@ def build_kit(
         return f"mamori-evidence-{stamp}.zip", _zip(folder)
 
 
-def capture_kit(url: str, *, settings: EvidenceSettings, clock: Clock) -> tuple[str, bytes]:
-    """The server captures a public address for a person without an account; nothing is kept."""
-    url = check_url(url)
-    result = capture_page(url, settings=settings, clock=clock)
+def seal_capture(url: str, result: CaptureResult, *, settings: EvidenceSettings, out: Path) -> str:
+    """Write the signed package of a capture made for a person without an account as one ZIP at `out`
+    (run by a worker: `mamori.evidence.kit_captures`); returns the file name the person downloads."""
     stamp = result.started_at.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
     item_id = "kit-" + hashlib.sha256(f"{url}|{result.started_at.isoformat()}".encode()).hexdigest()[:16]
     with tempfile.TemporaryDirectory(prefix="mamori-kit-") as scratch:
         folder = Path(scratch) / "package"
         package.write_package(folder, result, item_id=item_id, settings=settings)
-        return f"mamori-capture-{stamp}.zip", _zip(folder)
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                archive.write(path, path.relative_to(folder).as_posix())
+    return f"mamori-capture-{stamp}.zip"
 
 
 MAX_ZIP_MEMBERS = 64

@@ -12,13 +12,13 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from mamori.core.auth import Principal
 from mamori.core.clock import JST
 from mamori.core.errors import DomainError, NotFound
-from mamori.evidence import captures, kit, service
+from mamori.evidence import captures, kit, kit_captures, service
 from mamori.evidence.download import attachment
 from mamori.evidence.model import PROFILE_FIELD_LABELS, Access, EvidenceItem, ItemKind
 from mamori.evidence.settings import evidence_settings
@@ -422,6 +422,7 @@ def _kit_page(
             "max_files": kit.MAX_FILES,
             "max_mib": settings.evidence_kit_max_bytes // (1024 * 1024),
             "public_capture": settings.evidence_public_capture,
+            "keep_hours": settings.evidence_kit_capture_keep_hours,
         },
         status_code=status,
     )
@@ -510,24 +511,102 @@ def kit_capture(
     request: Request,
     settings: AppSettings,
     clock: AppClock,
+    db: DbSession,
     url: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    """Where the operator enables it: the server captures a public address for the person (nothing kept)."""
-    if not settings.evidence_public_capture:
-        raise DomainError(
-            code="evidence_public_capture_off",
-            status=404,
-            ja="このサイトではサーバーによるページの保存を受け付けていません。",
-            en="Server captures of a page are not offered here.",
-        )
+    """Where the operator enables it: the server captures a public address for the person. The page
+    answers at once and leads to the capture's own page, which follows it until the ZIP is ready."""
     lang = page_lang(request)
     try:
-        name, data = kit.capture_kit(url, settings=evidence_settings(settings), clock=clock)
+        token, _status = kit_captures.request(url, db=db, settings=settings, clock=clock)
     except DomainError as exc:
+        db.rollback()
+        if exc.code == "evidence_public_capture_off":
+            raise
         message = exc.en if lang == "en" else exc.ja
         return _kit_page(
             request, settings, errors={"capture_url": message}, values={"capture_url": url}, status=exc.status
         )
-    return Response(
-        data, media_type="application/zip", headers={**attachment(name), "Cache-Control": "no-store"}
+    db.commit()  # durable before the browser follows the redirect
+    return RedirectResponse(_kit_capture_url(request, token), status_code=303)
+
+
+def _kit_capture_url(request: Request, token: str, suffix: str = "") -> str:
+    return f"/evidence/kit/captures/{token}{suffix}?" + urlencode({"lang": page_lang(request)})
+
+
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+def _private(response: Response) -> Response:
+    """The capture's pages carry its token: never cached, never indexed (and never sent as a referrer)."""
+    response.headers.update(PRIVATE)
+    return response
+
+
+@router.get("/evidence/kit/captures/{token}", response_model=None, dependencies=[PUBLIC])
+def kit_capture_page(
+    request: Request, token: Annotated[str, Path(max_length=64)], db: DbSession, clock: AppClock
+) -> Response:
+    """The capture asked for without an account. Without JavaScript: while it waits the page reloads
+    itself every few seconds; once done it offers the ZIP, and a failure says why."""
+    try:
+        status = kit_captures.status(token, db=db, clock=clock)
+    except DomainError as exc:
+        return _private(
+            render(
+                request,
+                "evidence/kit_capture.html",
+                {"error": _message(request, exc), "refresh_seconds": None, "deleted": False},
+                status_code=exc.status,
+            )
+        )
+    error = None
+    if status.error_code:
+        error = status.error_en if page_lang(request) == "en" else status.error_ja
+    return _private(
+        render(
+            request,
+            "evidence/kit_capture.html",
+            {
+                "error": None,
+                "deleted": False,
+                "capture": status,
+                "capture_error": error,
+                "refresh_seconds": REFRESH_SECONDS if status.pending else None,
+                "download_url": _kit_capture_url(request, token, "/download"),
+                "delete_url": _kit_capture_url(request, token, "/delete"),
+            },
+        )
+    )
+
+
+@router.get("/evidence/kit/captures/{token}/download", response_model=None, dependencies=[PUBLIC])
+def kit_capture_download(
+    token: Annotated[str, Path(max_length=64)], db: DbSession, clock: AppClock, settings: AppSettings
+) -> Response:
+    """The sealed ZIP of a finished capture, as often as the person needs it until it expires."""
+    status, chunks = kit_captures.download(token, db=db, settings=evidence_settings(settings), clock=clock)
+    return StreamingResponse(
+        chunks,
+        media_type="application/zip",
+        headers={**attachment(status.file_name or "mamori-capture.zip"), **PRIVATE},
+    )
+
+
+@router.post("/evidence/kit/captures/{token}/delete", response_model=None, dependencies=[PUBLIC])
+def kit_capture_delete(
+    request: Request,
+    token: Annotated[str, Path(max_length=64)],
+    db: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+) -> Response:
+    """The person deletes the capture and its ZIP from the server now."""
+    kit_captures.delete(token, db=db, settings=evidence_settings(settings), clock=clock)
+    db.commit()
+    return _private(
+        render(
+            request, "evidence/kit_capture.html", {"deleted": True, "error": None, "refresh_seconds": None}
+        )
     )

@@ -179,3 +179,25 @@ class EvidenceCaptureRow(Base):
     error_code: Mapped[str | None] = mapped_column(String(60))
     error_ja: Mapped[str | None] = mapped_column(Text)
     error_en: Mapped[str | None] = mapped_column(Text)
+
+
+class KitCaptureRow(Base):
+    """A capture a person without an account asked for (the evidence kit): run by a worker, its sealed
+    ZIP kept (encrypted) only until `expires_at`, found by the SHA-256 of the person's token alone."""
+
+    __tablename__ = "evidence_kit_captures"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 (hex) of the person's token
+    url: Mapped[str] = mapped_column(Text, nullable=False)
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    file_name: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    error_ja: Mapped[str | None] = mapped_column(Text)
+    error_en: Mapped[str | None] = mapped_column(Text)

@@ -1,7 +1,8 @@
 """Nothing secret in the access log: follow keys and tokens in addresses are written as [redacted].
 
 A requester follows a case at /status/<n>?key=…, a poster answers at /poster/<id>?key=… and
-/inquiry/answer/<token>: whoever holds such an address reads the case. Uvicorn logs every address it
+/inquiry/answer/<token>: whoever holds such an address reads the case. A person without an account
+follows the capture they asked for at /evidence/kit/captures/<token> (and its download). Uvicorn logs every address it
 serves; this filter rewrites those records before any handler sees them.
 """
 
@@ -19,7 +20,7 @@ _SECRET_QUERY_ENCODED = re.compile(
     r"((?:%3F|%26)[\w.\-]*(?:key|token|secret|password|sig)[\w.\-]*%3D)(?:(?!%26)[^&;#\s\"])*", re.I
 )
 # Paths whose last part is the secret itself.
-_SECRET_PATH = re.compile(r"(/inquiry/answer/)[^/?#\s\"]+")
+_SECRET_PATH = re.compile(r"(/inquiry/answer/|/evidence/kit/captures/)[^/?#\s\"]+")
 
 
 def redact(text: str) -> str:
