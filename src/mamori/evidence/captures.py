@@ -151,7 +151,7 @@ def capture_claimed(
     try:
         return capture_page(url, settings=settings, clock=clock)
     except DomainError as exc:  # refused address, limit reached, page failed: final, with the reason
-        _settle(
+        settle(
             factory, row, capture_id, attempt, status=FAILED, finished_at=clock.now(),
             error_code=exc.code, error_ja=exc.ja, error_en=exc.en,
         )  # fmt: skip
@@ -159,20 +159,19 @@ def capture_claimed(
     except Exception as exc:
         log.exception("capture %s failed (attempt %d)", capture_id, attempt)
         if attempt >= MAX_ATTEMPTS:
-            _settle(
+            settle(
                 factory, row, capture_id, attempt, status=FAILED, finished_at=clock.now(),
                 error_code="evidence_capture_error",
                 error_ja=f"取得中にエラーが起きました ({attempt} 回試行): {type(exc).__name__}",
                 error_en=f"The capture failed ({attempt} attempts): {type(exc).__name__}",
             )  # fmt: skip
             return FAILED
-        _settle(factory, row, capture_id, attempt, status=QUEUED)
+        settle(factory, row, capture_id, attempt, status=QUEUED)
         return QUEUED
 
 
-def _settle(
-    factory: sessionmaker[Session], row: Any, capture_id: str, attempt: int, **values: object
-) -> bool:
+def settle(factory: sessionmaker[Session], row: Any, capture_id: str, attempt: int, **values: object) -> bool:
+    """Record the end of an attempt on a capture row of `row`'s table, in a transaction of its own."""
     with transaction(factory) as db:
         return jobs.settle(db, row, capture_id, attempt, **values)
 

@@ -217,12 +217,11 @@ def _pdf(meta: dict[str, Any], pictures: list[tuple[str, bytes | None]]) -> byte
     return buf.getvalue()
 
 
-def _zip(folder: Path) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def _zip(folder: Path, target: Path | io.BytesIO) -> None:
+    """Every file under `folder` into one ZIP at `target` (a file, or memory), in a stable order."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             archive.write(path, path.relative_to(folder).as_posix())
-    return buf.getvalue()
 
 
 def build_kit(
@@ -276,7 +275,9 @@ def build_kit(
         )
         package.seal(folder, settings)
         stamp = at.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
-        return f"mamori-evidence-{stamp}.zip", _zip(folder)
+        buf = io.BytesIO()
+        _zip(folder, buf)
+        return f"mamori-evidence-{stamp}.zip", buf.getvalue()
 
 
 def seal_capture(url: str, result: CaptureResult, *, settings: EvidenceSettings, out: Path) -> str:
@@ -287,9 +288,7 @@ def seal_capture(url: str, result: CaptureResult, *, settings: EvidenceSettings,
     with tempfile.TemporaryDirectory(prefix="mamori-kit-") as scratch:
         folder = Path(scratch) / "package"
         package.write_package(folder, result, item_id=item_id, settings=settings)
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                archive.write(path, path.relative_to(folder).as_posix())
+        _zip(folder, out)
     return f"mamori-capture-{stamp}.zip"
 
 

@@ -37,8 +37,8 @@ from mamori.core.config import Settings
 from mamori.core.db import transaction
 from mamori.core.errors import DomainError, NotFound
 from mamori.core.jobs import Job, Task, defer
-from mamori.evidence import kit, netguard, store
-from mamori.evidence.captures import DONE, QUEUED, RUNNING, capture_claimed, lease_for
+from mamori.evidence import kit, netguard, package, store
+from mamori.evidence.captures import DONE, QUEUED, RUNNING, capture_claimed, lease_for, settle
 from mamori.evidence.settings import EvidenceSettings, evidence_settings
 from mamori.evidence.vault import Vault
 
@@ -191,11 +191,6 @@ def delete(token: str, *, db: Session, settings: EvidenceSettings, clock: Clock)
     db.delete(row)
 
 
-def _finish(factory: sessionmaker[Session], capture_id: str, attempt: int, **values: object) -> bool:
-    with transaction(factory) as db:
-        return jobs.settle(db, store.KitCaptureRow, capture_id, attempt, **values)
-
-
 def run(capture_id: str, *, factory: sessionmaker[Session], settings: EvidenceSettings, clock: Clock) -> str:
     """Run one kit capture if nobody else holds it: done, failed, queued again (retry) or skipped."""
     with transaction(factory) as db:
@@ -213,14 +208,14 @@ def run(capture_id: str, *, factory: sessionmaker[Session], settings: EvidenceSe
     scratch.parent.mkdir(parents=True, exist_ok=True)
     try:
         file_name = kit.seal_capture(url, result, settings=settings, out=scratch)
-        sha256 = hashlib.sha256(scratch.read_bytes()).hexdigest()
+        sha256 = package.sha256_file(scratch)
         size = scratch.stat().st_size
         _vault(settings).seal_file(scratch, target, item_id=_bound(capture_id), name=SEALED_NAME)
     finally:
         scratch.unlink(missing_ok=True)
     try:
-        recorded = _finish(
-            factory, capture_id, attempt, status=DONE, finished_at=clock.now(),
+        recorded = settle(
+            factory, store.KitCaptureRow, capture_id, attempt, status=DONE, finished_at=clock.now(),
             file_name=file_name, size=size, sha256=sha256,
         )  # fmt: skip
     except BaseException:
